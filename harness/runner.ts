@@ -1,0 +1,113 @@
+// Runs expanded scenarios against one target: applicability, a worker pool, a timeout per
+// scenario, and the verdict model. Everything environment-specific (mocks, browser, target) comes
+// from the session through `openScenario`, which keeps this file testable with fakes.
+import type { EvidenceMessage, ScenarioResult } from '../reports/schema.ts';
+import type { ExpandedScenario } from './catalogue.ts';
+import { createChecker, verdictFromFindings } from './checker.ts';
+import { NotApplicableError, type Checker, type TargetFacts } from './scenario.ts';
+
+/** What the session hands a running scenario, beyond `variant` and `check`. */
+export interface OpenedScenario<C> {
+  context: C;
+  /** Ends the scenario's environment and returns what it recorded. Called exactly once. */
+  close(): Promise<{ evidence: EvidenceMessage[]; screenshot?: string; finalUrl?: string }>;
+}
+
+export interface RunOptions<C> {
+  scenarios: ExpandedScenario[];
+  facts: TargetFacts;
+  workers: number;
+  timeoutMs: number;
+  openScenario: (scenario: ExpandedScenario, check: Checker, signal: AbortSignal) => Promise<OpenedScenario<C>>;
+  onScenarioEnd?: (result: ScenarioResult) => void;
+}
+
+class ScenarioTimeout extends Error {}
+
+export async function runScenarios<C>(options: RunOptions<C>): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = new Array(options.scenarios.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < options.scenarios.length) {
+      const index = next++;
+      results[index] = await runOne(options.scenarios[index], options);
+      options.onScenarioEnd?.(results[index]);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.workers, options.scenarios.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+async function runOne<C>(scenario: ExpandedScenario, options: RunOptions<C>): Promise<ScenarioResult> {
+  const startedAt = new Date();
+  const base = {
+    id: scenario.id,
+    family: scenario.family.id,
+    role: scenario.role,
+    group: scenario.group,
+    title: scenario.title,
+    refs: scenario.refs,
+    variant: Object.keys(scenario.variant).length ? scenario.variant : undefined,
+    startedAt: startedAt.toISOString(),
+  };
+  const finish = (partial: Pick<ScenarioResult, 'verdict' | 'reason' | 'findings' | 'evidence'> & Partial<ScenarioResult>): ScenarioResult => ({
+    ...base,
+    ...partial,
+    durationMs: Date.now() - startedAt.getTime(),
+  });
+
+  let applicable: true | string;
+  try {
+    applicable = scenario.family.applies ? scenario.family.applies(options.facts, scenario.variant) : true;
+  } catch (err) {
+    return finish({ verdict: 'error', reason: `applies() threw: ${(err as Error).message}`, findings: [], evidence: [] });
+  }
+  if (applicable !== true) return finish({ verdict: 'not-applicable', reason: applicable, findings: [], evidence: [] });
+
+  const check = createChecker();
+  const abort = new AbortController();
+  const timeoutMs = scenario.family.timeoutMs ?? options.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  let opened: OpenedScenario<C> | undefined;
+  let failure: { verdict: 'error' | 'not-applicable'; reason: string } | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new ScenarioTimeout(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    const body = (async () => {
+      opened = await options.openScenario(scenario, check, abort.signal);
+      await scenario.family.run({ ...(opened.context as object), variant: scenario.variant, check } as never);
+    })();
+    body.catch(() => undefined); // the timeout may win the race; the body's later rejection is expected
+    await Promise.race([body, timeout]);
+  } catch (err) {
+    if (err instanceof NotApplicableError) failure = { verdict: 'not-applicable', reason: err.message };
+    else failure = { verdict: 'error', reason: err instanceof ScenarioTimeout ? err.message : describeError(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+
+  let recorded: Awaited<ReturnType<OpenedScenario<C>['close']>> = { evidence: [] };
+  if (opened) {
+    try {
+      recorded = await opened.close();
+    } catch (err) {
+      failure ??= { verdict: 'error', reason: `closing the scenario failed: ${describeError(err)}` };
+    }
+  }
+  const findings = [...check.findings];
+  // A breakdown proves nothing, so it outranks passing checks; a must-check that already failed
+  // was proven before the breakdown, so it stands.
+  const fromFindings = verdictFromFindings(findings);
+  const outcome = failure && fromFindings.verdict !== 'fail' ? failure : fromFindings;
+  return finish({ ...outcome, findings, evidence: recorded.evidence, screenshot: recorded.screenshot, finalUrl: recorded.finalUrl });
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`.split('\n')[0];
+  return String(err);
+}
