@@ -76,6 +76,8 @@ export interface ScenarioResult {
   /** ID of the scenario family before variant expansion. */
   family: string;
   role: Role;
+  /** Name of the target (RunTarget.name) this result is about; needed when a run tests several targets of one role. */
+  target?: string;
   group: string;
   title: string;
   refs: string[];
@@ -104,7 +106,7 @@ export interface RunTarget {
 export interface RunSummary {
   total: number;
   byVerdict: Record<Verdict, number>;
-  /** True when no scenario failed and none errored: the exit code follows `failed`. */
+  /** True when some scenario failed or errored: the exit code follows `failed` (1 when true). */
   failed: boolean;
 }
 
