@@ -1,0 +1,187 @@
+// Public shapes of the mock IdP (MOCKS.md contract). Kept apart from the code so the plan, the
+// personas and the server can share them without importing each other.
+import type { EvidenceMessage } from '../reports/schema.ts';
+import type { StatusOptions } from '../saml/builders/index.ts';
+import type {
+  DigestAlgorithmName,
+  EncryptionAlgorithmName,
+  KeyTransportName,
+  SignatureAlgorithmName,
+} from '../saml/constants.ts';
+import type { Credential } from '../saml/keys.ts';
+import type { AuthnRequestInfo } from '../saml/readers.ts';
+import type { RuleFinding } from '../saml/rules/index.ts';
+
+export type PersonaName = 'generic' | 'azure-ad' | 'okta' | 'authentik' | 'onelogin' | 'google';
+
+/** Product-specific names a persona needs (tenant, slug, app ID...). Every field has a placeholder default. */
+export interface PersonaConfig {
+  /** azure-ad: directory (tenant) ID. */
+  tenantId?: string;
+  /** authentik: application slug in the endpoint paths. */
+  slug?: string;
+  /** authentik: the provider's Issuer (authentik's default is `authentik`; Better Stack's guide uses `betterstack`). */
+  issuer?: string;
+  /** authentik: installation ID that salts the hashed user ID. */
+  installId?: string;
+  /** okta / onelogin: the app's ID in issuer and endpoint paths. */
+  appId?: string;
+  /** okta: the app's name segment in endpoint paths. */
+  appName?: string;
+  /** google: the `idpid` of the Workspace account. */
+  idpId?: string;
+}
+
+export interface IdpUser {
+  nameId: string;
+  nameIdFormat?: string;
+  /** Attribute name -> values. Personas read well-known keys: email, givenName, surname, name, upn, groups, distinguishedName, pk. */
+  attributes?: Record<string, string[]>;
+  username?: string;
+  password?: string;
+}
+
+export interface IdpPlanSigning {
+  response?: boolean;
+  assertion?: boolean;
+  algorithm?: SignatureAlgorithmName;
+  digest?: DigestAlgorithmName;
+  /** 'attacker' / 'expired': sign with that key and put ITS certificate in KeyInfo (the untrusted-key cases). */
+  credential?: 'idp' | 'attacker' | 'expired';
+}
+
+export interface IdpPlanResponse {
+  /** null removes the AudienceRestriction. Default: the SP's entity ID. */
+  audience?: string | null;
+  /** Response Destination; null removes it. Default: the ACS URL. */
+  destination?: string | null;
+  /** SubjectConfirmationData Recipient; null removes it. Default: the ACS URL. */
+  recipient?: string | null;
+  /** Response and SubjectConfirmationData InResponseTo; null removes. Default: the AuthnRequest ID. */
+  inResponseTo?: string | null;
+  /** Response and Assertion Issuer; null removes. Default: the IdP entity ID. */
+  issuer?: string | null;
+  /** Conditions NotBefore = now + this (negative = in the past). Default per persona (generic: 0). */
+  notBeforeOffsetSeconds?: number;
+  /** NotOnOrAfter (Conditions and SubjectConfirmationData) = now + this. Default per persona (generic: 300). */
+  lifetimeSeconds?: number;
+  /** Shifts every time in the message (IssueInstant included) by this many seconds. */
+  clockOffsetSeconds?: number;
+  status?: StatusOptions;
+  /** With a non-Success status, still include the assertion (attack: status not Success but an assertion present). */
+  includeAssertion?: boolean;
+  /** AuthnStatement SessionIndex; null removes it. Default per persona. */
+  sessionIndex?: string | null;
+}
+
+export interface IdpPlan {
+  /** Default: the server's default user (target mode: the user who logged in). */
+  user?: IdpUser;
+  /** Default: the server's persona. */
+  persona?: PersonaName;
+  /** Default: per persona (generic: response and assertion signed), rsa-sha256, the IdP's own key. */
+  sign?: IdpPlanSigning;
+  /** Encrypt the assertion with the SP's encryption certificate from its metadata. Default false. */
+  encrypt?: false | { dataAlgorithm?: EncryptionAlgorithmName; keyTransport?: KeyTransportName };
+  /** Where the Response goes, overriding the ACS choice. */
+  acsUrl?: string;
+  response?: IdpPlanResponse;
+  /** Applied last, after signing and encryption: the one mutation of a negative case. */
+  mutate?: (responseXml: string) => string;
+  /** Applied to the built Response before anything is signed. */
+  mutateBeforeSign?: (responseXml: string) => string;
+  /** Default: the request's RelayState; for IdP-initiated, the scenario key. */
+  relayState?: string;
+  /** LogoutResponses and IdP-initiated LogoutRequests. Default: signed, Success. */
+  logout?: { sign?: boolean; status?: StatusOptions; mutate?: (xml: string) => string };
+}
+
+export interface MockIdpWeaknesses {
+  acceptUnsignedRequests?: boolean;
+  acceptAnyAcsUrl?: boolean;
+  ignoreDestination?: boolean;
+}
+
+export interface MockIdpOptions {
+  /** Listen address. Default 127.0.0.1 (anything else is refused: mocks stay on loopback). */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default http://idp.samlconf.test:<port>. */
+  publicBaseUrl?: (port: number) => string;
+  /** Default: the persona's entity ID (generic: `${baseUrl}/metadata`). */
+  entityId?: string;
+  signing: Credential;
+  /** Generated on first use when absent. */
+  attacker?: Credential;
+  /** Generated on first use when absent. */
+  expired?: Credential;
+  /** Published as the IdP's encryption key when given. */
+  encryption?: Credential;
+  sp?: { metadataXml?: string; metadataUrl?: string };
+  defaultUser?: IdpUser;
+  mode?: 'mock' | 'target';
+  users?: IdpUser[];
+  weaknesses?: MockIdpWeaknesses;
+  wantAuthnRequestsSigned?: boolean;
+  /** Server-wide persona: its URL layout, entity ID and NameID formats; the default persona of plans. */
+  persona?: PersonaName;
+  personaConfig?: PersonaConfig;
+}
+
+export interface LastAuthnRequest {
+  xml: string;
+  info: AuthnRequestInfo;
+  binding: 'redirect' | 'post';
+  /** undefined when the request carried no signature at all. */
+  signatureValid?: boolean;
+  relayState?: string;
+  /** saml/rules validateAuthnRequest findings. */
+  findings: RuleFinding[];
+}
+
+export interface LastResponse {
+  xml: string;
+  acsUrl: string;
+  nameId: string;
+  relayState?: string;
+  sessionIndex?: string;
+}
+
+export interface LogoutRequestUrlOptions {
+  nameId: string;
+  nameIdFormat?: string;
+  sessionIndex?: string;
+  /** Sign the Redirect query (or the XML for POST). Default true. */
+  sign?: boolean;
+  relayState?: string;
+  reason?: string;
+}
+
+export interface IdpScenario {
+  key: string;
+  setPlan(plan: IdpPlan): void;
+  evidence(): EvidenceMessage[];
+  /** IdP-initiated SSO: URL to navigate to that makes the IdP post an unsolicited Response. */
+  idpInitiatedUrl(opts?: { relayState?: string }): string;
+  lastAuthnRequest(): LastAuthnRequest | undefined;
+  lastResponse(): LastResponse | undefined;
+  /** URL that makes the IdP send a LogoutRequest to the SP's SLO endpoint (front channel). */
+  logoutRequestUrl(opts: LogoutRequestUrlOptions): string;
+}
+
+export interface MockIdp {
+  baseUrl: string;
+  entityId: string;
+  metadataUrl: string;
+  /** SSO endpoint for the Redirect binding. */
+  ssoUrl: string;
+  /** SSO endpoint for the POST binding (same as ssoUrl unless the persona splits them). */
+  ssoPostUrl: string;
+  sloUrl: string;
+  port: number;
+  metadataXml(): string;
+  scenario(key: string): IdpScenario;
+  setSpMetadata(xml: string): void;
+  close(): Promise<void>;
+}
