@@ -1,0 +1,136 @@
+// Command-line entry: parses arguments and dispatches. Exit codes are the contract CI relies on:
+// 0 no scenario failed, 1 a scenario failed or errored, 2 usage or configuration error.
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const USAGE = `samlconf — SAML 2.0 conformance and security tests
+
+Usage:
+  samlconf run  [--config FILE] [--grep PATTERN] [--role idp|sp] [--reporter list,json,junit,html,markdown]
+                [--out DIR] [--workers N] [--baseline results.json]
+  samlconf list [--config FILE] [--grep PATTERN] [--role idp|sp] [--json]
+  samlconf mock-idp [--port N] [--sp-metadata FILE|URL] [--state DIR]
+  samlconf mock-sp  [--port N] [--idp-metadata FILE|URL] [--state DIR]
+  samlconf --version | --help
+
+Without --config, samlconf uses ./samlconf.config.ts (or .json) if present, and otherwise tests
+the bundled reference targets. Reports go to --out (default samlconf-report/).
+Exit codes: 0 no scenario failed, 1 a scenario failed or errored, 2 usage or configuration error.`;
+
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse(args: string[], options: Options) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function positiveInt(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  return n;
+}
+
+function port(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port expects 0-65535, got "${value}"`);
+  return n;
+}
+
+function role(value: string | boolean | undefined): 'idp' | 'sp' | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'idp' && value !== 'sp') throw new UsageError(`--role expects idp or sp, got "${value}"`);
+  return value;
+}
+
+export const REPORTERS = ['list', 'json', 'junit', 'html', 'markdown'] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+function reporters(value: string | boolean | undefined): ReporterName[] {
+  if (value === undefined) return ['list', 'json', 'junit', 'html'];
+  const names = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(REPORTERS as readonly string[]).includes(n)) throw new UsageError(`--reporter: unknown reporter "${n}" (choose from ${REPORTERS.join(', ')})`);
+  }
+  return names as ReporterName[];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run': {
+        const v = parse(rest, {
+          config: { type: 'string' }, grep: { type: 'string' }, role: { type: 'string' }, reporter: { type: 'string' },
+          out: { type: 'string' }, workers: { type: 'string' }, baseline: { type: 'string' },
+        });
+        const { runCommand } = await import('./commands/run.ts');
+        return await runCommand({
+          config: v.config as string | undefined,
+          grep: v.grep as string | undefined,
+          role: role(v.role),
+          reporters: reporters(v.reporter),
+          out: (v.out as string | undefined) ?? 'samlconf-report',
+          workers: positiveInt(v.workers, '--workers'),
+          baseline: v.baseline as string | undefined,
+        });
+      }
+      case 'list': {
+        const v = parse(rest, { config: { type: 'string' }, grep: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' } });
+        const { listCommand } = await import('./commands/list.ts');
+        return await listCommand({ config: v.config as string | undefined, grep: v.grep as string | undefined, role: role(v.role), json: !!v.json });
+      }
+      case 'mock-idp':
+      case 'mock-sp': {
+        const peerFlag = command === 'mock-idp' ? 'sp-metadata' : 'idp-metadata';
+        const v = parse(rest, { port: { type: 'string' }, [peerFlag]: { type: 'string' }, state: { type: 'string' } });
+        const { mockCommand } = await import('./commands/mock.ts');
+        return await mockCommand(command, { port: port(v.port), peerMetadata: v[peerFlag] as string | undefined, stateDir: v.state as string | undefined });
+      }
+      case '--version':
+      case '-v':
+        console.log(toolVersion());
+        return EXIT_OK;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (isUserError(err)) {
+      console.error(`samlconf: ${(err as Error).message}`);
+      if (err instanceof UsageError) console.error(`Run "samlconf --help" for usage.`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+/** Errors that mean "the user must fix something", as opposed to a bug. */
+function isUserError(err: unknown): boolean {
+  return err instanceof Error && ['UsageError', 'ConfigError', 'CatalogueError', 'BrowserNotFoundError'].includes(err.name);
+}

@@ -1,0 +1,83 @@
+// What a running scenario is handed. A scenario sees the target, a fresh browser page of its own,
+// its slice of the mock that plays the other side, and flows that drive the browser through the
+// standard journeys. Target-specific pages (login forms) are handled by adapters, never here.
+import type { BrowserContext, Page } from 'playwright';
+import type { IdpScenario, MockIdp } from '../mock-idp/index.ts';
+import type { AcsOutcome, MockSp, SpScenario } from '../mock-sp/index.ts';
+import type { EntityMetadata } from '../saml/metadata.ts';
+import type { ResponseValidation } from '../saml/rules/index.ts';
+import type { TargetConfig, TargetUser } from './config.ts';
+import { defineScenario, type Checker, type ScenarioFamily, type TargetFacts, type Variant } from './scenario.ts';
+
+export interface TargetHandle {
+  config: TargetConfig;
+  facts: TargetFacts;
+  metadataXml: string;
+  metadata: EntityMetadata;
+}
+
+/** Who the target SP says is logged in, read through the configured oracle. */
+export interface SpSessionState {
+  loggedIn: boolean;
+  /** The NameID the oracle reported, when it reports one. */
+  nameId?: string;
+  /** What the oracle showed, for the evidence (whoami body, or the matched page text). */
+  observed: string;
+}
+
+export interface SpLoginOutcome extends SpSessionState {
+  finalUrl: string;
+  /** Whether the mock IdP delivered a Response to the browser during the flow. */
+  responseDelivered: boolean;
+}
+
+interface CommonContext {
+  target: TargetHandle;
+  page: Page;
+  browserContext: BrowserContext;
+  check: Checker;
+  /** A line for the scenario's log, shown in reports as a note. */
+  log(message: string): void;
+}
+
+export interface SpTargetContext extends CommonContext {
+  mockIdp: MockIdp;
+  /** This scenario's slice of the mock IdP: set its plan, read what it received and sent. */
+  idp: IdpScenario;
+  /** Start at the target's login URL and follow the flow through the mock IdP back to the SP. */
+  spInitiatedLogin(): Promise<SpLoginOutcome>;
+  /** Have the mock IdP post an unsolicited Response to the SP. */
+  idpInitiatedLogin(options?: { relayState?: string }): Promise<SpLoginOutcome>;
+  /** Ask the oracle who is logged in now. */
+  whoIsLoggedIn(): Promise<SpSessionState>;
+  /** True when the oracle shows exactly this NameID logged in. */
+  isLoggedInAs(state: SpSessionState, nameId: string): boolean;
+}
+
+export interface IdpTargetContext extends CommonContext {
+  mockSp: MockSp;
+  /** This scenario's slice of the mock SP. */
+  sp: SpScenario;
+  /** The first configured test user (scenarios needing another pick from target.config.users). */
+  user: TargetUser;
+  /**
+   * Navigate to the mock SP's login URL (which sends the AuthnRequest the plan describes), complete
+   * the IdP's login page with the target's adapter when it shows one, and return what reached the
+   * mock SP, or undefined when nothing arrived within the time allowed.
+   */
+  loginAtIdp(options?: { user?: TargetUser; waitMs?: number }): Promise<AcsOutcome | undefined>;
+  /** Record every rule finding of a validated Response as a check (must or should as the rule says). */
+  checkResponse(validation: ResponseValidation, options?: { only?: string[] }): void;
+}
+
+export function defineSpScenario<V extends Variant = Record<string, never>>(
+  family: Omit<ScenarioFamily<V, SpTargetContext>, 'role'>,
+): ScenarioFamily<V, SpTargetContext> {
+  return defineScenario<V, SpTargetContext>({ ...family, role: 'sp' });
+}
+
+export function defineIdpScenario<V extends Variant = Record<string, never>>(
+  family: Omit<ScenarioFamily<V, IdpTargetContext>, 'role'>,
+): ScenarioFamily<V, IdpTargetContext> {
+  return defineScenario<V, IdpTargetContext>({ ...family, role: 'idp' });
+}

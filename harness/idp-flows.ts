@@ -1,0 +1,117 @@
+// Browser journeys against a target IdP, with the mock SP on the other side: send the AuthnRequest
+// the plan describes, get through the IdP's login page with the target's adapter, and report what
+// reached the mock SP.
+import type { Page } from 'playwright';
+import type { AcsOutcome, SpScenario } from '../mock-sp/index.ts';
+import type { LoginSelectors, TargetConfig, TargetUser } from './config.ts';
+
+export interface IdpFlowDeps {
+  page: Page;
+  target: TargetConfig;
+  sp: SpScenario;
+}
+
+/** Default wait for the IdP to answer: long enough for a real login, short for a refusal. */
+export const DEFAULT_IDP_WAIT_MS = 10_000;
+/** How long an IdP page must stay put (no login form, no navigation) to count as its final word. */
+const SETTLE_MS = 800;
+
+type Step = { kind: 'arrived'; outcome: AcsOutcome } | { kind: 'login-form' } | { kind: 'settled' } | { kind: 'timeout' };
+
+export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined, waitMs = DEFAULT_IDP_WAIT_MS): Promise<AcsOutcome | undefined> {
+  const { page, sp, target } = deps;
+  const deadline = Date.now() + waitMs;
+  const arrival = sp.waitForResponse(waitMs);
+  await page.goto(sp.loginUrl(), { waitUntil: 'load' }).catch((err: Error) => {
+    // A navigation aborted by the IdP's own redirects or auto-POST is normal; anything else is not.
+    if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
+  });
+
+  let loggedIn = false;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return undefined;
+    const step = await nextStep(page, arrival, loggedIn ? undefined : loginProbe(target), remaining);
+    if (step.kind === 'arrived') return step.outcome;
+    if (step.kind === 'timeout') return undefined;
+    if (step.kind === 'settled') {
+      // The IdP stopped on a page of its own (an error, usually). Give a late POST a moment.
+      return Promise.race([arrival, delay(250).then(() => undefined)]);
+    }
+    if (!user) throw new Error(`target '${target.name}' shows a login page but has no users configured`);
+    await fillLogin(page, target, user);
+    loggedIn = true;
+  }
+}
+
+/** The selector that reveals the IdP's login form, when the adapter is declarative. */
+function loginProbe(target: TargetConfig): string | undefined {
+  const login = target.login;
+  if (!login) return undefined;
+  return typeof login === 'function' ? 'input[type="password"]' : (login as LoginSelectors).username;
+}
+
+async function nextStep(page: Page, arrival: Promise<AcsOutcome | undefined>, probe: string | undefined, remaining: number): Promise<Step> {
+  const race = { over: false };
+  const steps: Promise<Step>[] = [
+    arrival.then((outcome) => (outcome ? { kind: 'arrived', outcome } : { kind: 'timeout' })),
+    settled(page, probe, race).then(() => ({ kind: 'settled' }) as Step),
+  ];
+  if (probe) {
+    steps.push(
+      page
+        .locator(probe)
+        .first()
+        .waitFor({ state: 'visible', timeout: remaining })
+        .then(() => ({ kind: 'login-form' }) as Step, () => ({ kind: 'timeout' }) as Step),
+    );
+  }
+  try {
+    return await Promise.race(steps);
+  } finally {
+    race.over = true; // stops the settle watcher
+  }
+}
+
+const NEVER = new Promise<never>(() => undefined);
+
+/** Resolves once the page has loaded and then neither navigated nor shown the login form for a while. */
+async function settled(page: Page, probe: string | undefined, race: { over: boolean }): Promise<void> {
+  for (;;) {
+    if (race.over || page.isClosed()) return NEVER;
+    await page.waitForLoadState('load').catch(() => undefined);
+    const url = page.url();
+    await delay(SETTLE_MS);
+    if (race.over || page.isClosed()) return NEVER;
+    if (page.url() !== url) continue;
+    // The login form belongs to the login-form step, which wins this race.
+    if (probe && (await page.locator(probe).first().isVisible().catch(() => false))) return NEVER;
+    // An auto-POST form still on screen means the browser is about to leave.
+    const pendingForm = await page.locator('form[method="post" i]:not(:has(input[type="password"]))').count().catch(() => 0);
+    if (pendingForm > 0 && (await page.evaluate(() => document.readyState).catch(() => 'complete')) !== 'complete') continue;
+    return;
+  }
+}
+
+async function fillLogin(page: Page, target: TargetConfig, user: TargetUser): Promise<void> {
+  const login = target.login;
+  if (typeof login === 'function') return login(page, { username: user.username, password: user.password });
+  if (!login) throw new Error(`target '${target.name}' shows a login page but has no login adapter (set login selectors or a login function)`);
+  await page.locator(login.username).first().fill(user.username);
+  // Some IdPs (authentik's identification stage) ask for the password on a second page.
+  const password = page.locator(login.password).first();
+  if (!(await password.isVisible().catch(() => false))) {
+    await page.locator(login.submit).first().click();
+    await password.waitFor({ state: 'visible' });
+  }
+  await password.fill(user.password);
+  await page.locator(login.submit).first().click();
+  for (const next of login.next ?? []) {
+    const button = page.locator(next).first();
+    if (await button.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) await button.click();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,241 @@
+// One target's session: the mock that plays its peer, the target itself (started when the config
+// says how), its metadata and facts, and per scenario a fresh browser context plus the scenario's
+// slice of the mock. The runner asks it to open and close scenarios.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { SCENARIO_HEADER, startMockIdp, type MockIdp } from '../mock-idp/index.ts';
+import { startMockSp, type MockSp } from '../mock-sp/index.ts';
+import type { EvidenceMessage } from '../reports/schema.ts';
+import { expiredCredential } from '../saml/keys.ts';
+import type { ResponseValidation } from '../saml/rules/index.ts';
+import { newScenarioContext } from './browser.ts';
+import type { ExpandedScenario } from './catalogue.ts';
+import type { SamlconfConfig, TargetConfig } from './config.ts';
+import type { IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
+import { loginAtIdp } from './idp-flows.ts';
+import type { OpenedScenario } from './runner.ts';
+import type { Checker } from './scenario.ts';
+import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, whoIsLoggedIn } from './sp-flows.ts';
+import { loadAttackerCredential, loadPeerIdentity } from './state.ts';
+import { loadTargetFacts } from './target-facts.ts';
+import { peerEnvironment, startTarget, type RunningTarget } from './target-process.ts';
+
+/** Ports the mocks use for a target the harness does not start, so its configuration stays valid. */
+export const STABLE_PEER_PORTS = { idp: 47301, sp: 47302 } as const;
+
+/** What a started mock offers a target that is not started by the harness (tests, vendors). */
+export interface PeerInfo {
+  role: 'idp' | 'sp';
+  entityId: string;
+  metadataUrl: string;
+  metadataXml: string;
+  certPem: string;
+}
+
+export interface SessionOptions {
+  config: SamlconfConfig;
+  stateDir: string;
+  browser: Browser;
+  /** Called once the mock is up and before the target's metadata is read. */
+  onPeerReady?: (target: TargetConfig, peer: PeerInfo) => void | Promise<void>;
+}
+
+export interface TargetSession {
+  target: TargetHandle;
+  openScenario(scenario: ExpandedScenario, check: Checker, signal: AbortSignal): Promise<OpenedScenario<SpTargetContext | IdpTargetContext>>;
+  close(): Promise<void>;
+}
+
+export async function openTargetSession(targetConfig: TargetConfig, options: SessionOptions): Promise<TargetSession> {
+  return targetConfig.role === 'sp' ? openSpTargetSession(targetConfig, options) : openIdpTargetSession(targetConfig, options);
+}
+
+function peerPort(target: TargetConfig, configured: number | undefined, role: 'idp' | 'sp'): number {
+  if (configured !== undefined) return configured;
+  // A target the harness starts is told our URLs each time; one it doesn't start was configured once.
+  return target.start ? 0 : STABLE_PEER_PORTS[role];
+}
+
+function runDir(stateDir: string, target: TargetConfig): string {
+  const dir = path.join(stateDir, 'run', target.name.replace(/[^A-Za-z0-9._-]/g, '_'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function startTargetIfNeeded(target: TargetConfig, env: Record<string, string>, dir: string): Promise<RunningTarget | undefined> {
+  if (!target.start) return undefined;
+  return startTarget(target, { peerEnv: env, logFile: path.join(dir, 'target.log') });
+}
+
+/**
+ * Per-scenario browser set-up shared by both roles: a fresh context whose requests name the
+ * scenario, so the shared mock can attribute them. A request header is the only tag that survives
+ * both cross-site POSTs (SameSite cookies are dropped) and the target's redirects (Playwright's
+ * request routing never sees redirected requests). Targets receive it too and can ignore it.
+ */
+async function scenarioBrowser(browser: Browser, key: string): Promise<{ browserContext: BrowserContext; page: Page }> {
+  const browserContext = await newScenarioContext(browser);
+  await browserContext.setExtraHTTPHeaders({ [SCENARIO_HEADER]: key });
+  const page = await browserContext.newPage();
+  return { browserContext, page };
+}
+
+async function closeScenarioBrowser(browserContext: BrowserContext, page: Page, evidence: EvidenceMessage[], log: string[]) {
+  let screenshot: string | undefined;
+  let finalUrl: string | undefined;
+  if (!page.isClosed()) {
+    finalUrl = page.url();
+    screenshot = await page
+      .screenshot({ type: 'png', timeout: 5000 })
+      .then((b) => b.toString('base64'))
+      .catch(() => undefined);
+  }
+  await browserContext.close().catch(() => undefined);
+  const notes: EvidenceMessage[] = log.map((note, i) => ({
+    seq: evidence.length + i + 1,
+    at: new Date().toISOString(),
+    direction: 'received',
+    via: 'harness',
+    kind: 'Other',
+    raw: '',
+    note,
+  }));
+  return { evidence: [...evidence, ...notes], screenshot, finalUrl };
+}
+
+let scenarioCounter = 0;
+function scenarioKey(scenario: ExpandedScenario): string {
+  return `${scenario.id}.${(++scenarioCounter).toString(36)}`;
+}
+
+async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  const identity = await loadPeerIdentity(o.stateDir, 'idp', { entityId: o.config.peer?.idpEntityId });
+  const attacker = await loadAttackerCredential(o.stateDir);
+  const mockIdp: MockIdp = await startMockIdp({
+    host: o.config.peer?.host,
+    port: peerPort(target, o.config.peer?.idpPort, 'idp'),
+    entityId: identity.entityId,
+    signing: identity.signing,
+    encryption: identity.encryption,
+    attacker,
+    expired: expiredCredential(),
+  });
+  let running: RunningTarget | undefined;
+  try {
+    const dir = runDir(o.stateDir, target);
+    const metadataFile = path.join(dir, 'idp-metadata.xml');
+    writeFileSync(metadataFile, mockIdp.metadataXml());
+    await o.onPeerReady?.(target, { role: 'idp', entityId: mockIdp.entityId, metadataUrl: mockIdp.metadataUrl, metadataXml: mockIdp.metadataXml(), certPem: identity.signing.certPem });
+    running = await startTargetIfNeeded(
+      target,
+      peerEnvironment('sp', { entityId: mockIdp.entityId, metadataUrl: mockIdp.metadataUrl, metadataFile, certFile: identity.signing.certFile, ssoUrl: mockIdp.ssoUrl }),
+      dir,
+    );
+    const loaded = await loadTargetFacts(target);
+    mockIdp.setSpMetadata(loaded.metadataXml);
+    const handle: TargetHandle = { config: target, facts: loaded.facts, metadataXml: loaded.metadataXml, metadata: loaded.metadata };
+
+    return {
+      target: handle,
+      async openScenario(scenario, check) {
+        const key = scenarioKey(scenario);
+        const { browserContext, page } = await scenarioBrowser(o.browser, key);
+        const idp = mockIdp.scenario(key);
+        const log: string[] = [];
+        const deps = { page, browserContext, target, mockIdp, idp };
+        const context: SpTargetContext = {
+          target: handle,
+          page,
+          browserContext,
+          check,
+          log: (m) => void log.push(m),
+          mockIdp,
+          idp,
+          spInitiatedLogin: () => spInitiatedLogin(deps),
+          idpInitiatedLogin: (opts) => idpInitiatedLogin(deps, opts),
+          whoIsLoggedIn: () => whoIsLoggedIn(deps),
+          isLoggedInAs: (state, who) => isLoggedInAs(target, state, typeof who === 'string' ? { nameId: who } : who),
+        };
+        return { context, close: () => closeScenarioBrowser(browserContext, page, idp.evidence(), log) };
+      },
+      async close() {
+        await running?.stop();
+        await mockIdp.close();
+      },
+    };
+  } catch (err) {
+    await running?.stop();
+    await mockIdp.close();
+    throw err;
+  }
+}
+
+async function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  const identity = await loadPeerIdentity(o.stateDir, 'sp', { entityId: o.config.peer?.spEntityId });
+  const attacker = await loadAttackerCredential(o.stateDir);
+  const mockSp: MockSp = await startMockSp({
+    host: o.config.peer?.host,
+    port: peerPort(target, o.config.peer?.spPort, 'sp'),
+    entityId: identity.entityId,
+    signing: identity.signing,
+    encryption: identity.encryption,
+    attacker,
+  });
+  let running: RunningTarget | undefined;
+  try {
+    const dir = runDir(o.stateDir, target);
+    const metadataFile = path.join(dir, 'sp-metadata.xml');
+    writeFileSync(metadataFile, mockSp.metadataXml());
+    await o.onPeerReady?.(target, { role: 'sp', entityId: mockSp.entityId, metadataUrl: mockSp.metadataUrl, metadataXml: mockSp.metadataXml(), certPem: identity.signing.certPem });
+    running = await startTargetIfNeeded(
+      target,
+      peerEnvironment('idp', { entityId: mockSp.entityId, metadataUrl: mockSp.metadataUrl, metadataFile, certFile: identity.signing.certFile, acsUrl: mockSp.acsUrl }),
+      dir,
+    );
+    const loaded = await loadTargetFacts(target);
+    mockSp.setIdpMetadata(loaded.metadataXml);
+    const handle: TargetHandle = { config: target, facts: loaded.facts, metadataXml: loaded.metadataXml, metadata: loaded.metadata };
+    const users = target.users ?? [];
+
+    return {
+      target: handle,
+      async openScenario(scenario, check) {
+        const key = scenarioKey(scenario);
+        const { browserContext, page } = await scenarioBrowser(o.browser, key);
+        const sp = mockSp.scenario(key);
+        const log: string[] = [];
+        const context: IdpTargetContext = {
+          target: handle,
+          page,
+          browserContext,
+          check,
+          log: (m) => void log.push(m),
+          mockSp,
+          sp,
+          user: users[0] ?? { username: '', password: '' },
+          loginAtIdp: (opts = {}) => loginAtIdp({ page, target, sp }, opts.user ?? users[0], opts.waitMs),
+          checkResponse: (validation, opts) => checkResponse(check, validation, opts?.only),
+        };
+        return { context, close: () => closeScenarioBrowser(browserContext, page, sp.evidence(), log) };
+      },
+      async close() {
+        await running?.stop();
+        await mockSp.close();
+      },
+    };
+  } catch (err) {
+    await running?.stop();
+    await mockSp.close();
+    throw err;
+  }
+}
+
+/** Every rule finding of a validated Response becomes a check with the rule's own severity. */
+export function checkResponse(check: Checker, validation: ResponseValidation, only?: string[]): void {
+  for (const f of validation.findings) {
+    if (only && !only.includes(f.rule)) continue;
+    const record = f.severity === 'must' ? check.must : check.should;
+    record(f.ok, { check: f.rule, requirement: f.requirement, expected: f.expected, observed: f.observed, xml: f.xml });
+  }
+}

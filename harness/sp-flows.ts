@@ -1,0 +1,130 @@
+// Browser journeys against a target SP, with the mock IdP on the other side: SP-initiated and
+// IdP-initiated login, and the success oracle that says who (if anyone) is logged in.
+import type { BrowserContext, Page } from 'playwright';
+import type { IdpScenario, MockIdp } from '../mock-idp/index.ts';
+import type { SpOracle, TargetConfig } from './config.ts';
+import type { SpLoginOutcome, SpSessionState } from './context.ts';
+
+/** How long the browser may take to get from the mock IdP's auto-POST page to the SP. */
+const LEAVE_IDP_TIMEOUT_MS = 15_000;
+
+export interface SpFlowDeps {
+  page: Page;
+  browserContext: BrowserContext;
+  target: TargetConfig;
+  mockIdp: MockIdp;
+  idp: IdpScenario;
+}
+
+function onOrigin(url: string, base: string): boolean {
+  try {
+    return new URL(url).origin === new URL(base).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Navigate to `startUrl` and follow the flow until the browser has left the mock IdP (the
+ * auto-POST to the SP's ACS and whatever the SP does after it). When the mock IdP sent no
+ * Response — it refused the request — the browser stays there and the flow ends.
+ */
+async function followToSp(deps: SpFlowDeps, startUrl: string): Promise<SpLoginOutcome> {
+  const { page, mockIdp, idp } = deps;
+  const sentBefore = idp.lastResponse();
+  await page.goto(startUrl, { waitUntil: 'load' });
+  const responseDelivered = idp.lastResponse() !== sentBefore && idp.lastResponse() !== undefined;
+  if (responseDelivered && onOrigin(page.url(), mockIdp.baseUrl)) {
+    await page.waitForURL((u) => !onOrigin(u.href, mockIdp.baseUrl), { waitUntil: 'load', timeout: LEAVE_IDP_TIMEOUT_MS });
+  }
+  const state = await whoIsLoggedIn(deps);
+  return { ...state, finalUrl: page.url(), responseDelivered };
+}
+
+export function spInitiatedLogin(deps: SpFlowDeps): Promise<SpLoginOutcome> {
+  if (!deps.target.loginUrl) throw new Error(`target '${deps.target.name}' has no loginUrl: set it in the config so samlconf can start a login`);
+  return followToSp(deps, deps.target.loginUrl);
+}
+
+export function idpInitiatedLogin(deps: SpFlowDeps, options: { relayState?: string } = {}): Promise<SpLoginOutcome> {
+  return followToSp(deps, deps.idp.idpInitiatedUrl(options));
+}
+
+/** Render an oracle template: {{nameId}} and {{attr.NAME}}. */
+export function renderTemplate(template: string, identity: { nameId: string; attributes?: Record<string, string[]> }): string {
+  return template.replace(/\{\{\s*(nameId|attr\.([^}\s]+))\s*\}\}/g, (_, key: string, attr?: string) =>
+    attr ? identity.attributes?.[attr]?.[0] ?? '' : identity.nameId,
+  );
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Ask the target who is logged in, by the oracle its config declares. */
+export async function whoIsLoggedIn(deps: SpFlowDeps): Promise<SpSessionState> {
+  const oracle: SpOracle = deps.target.oracle ?? {};
+  if (oracle.whoami) {
+    const { status, body } = await fetchInBrowser(deps.browserContext, oracle.whoami);
+    if (status >= 300) return { loggedIn: false, observed: `whoami answered ${status}: ${body.slice(0, 200)}` };
+    try {
+      const json = JSON.parse(body) as Record<string, unknown>;
+      const nameId = pickString(json, ['nameId', 'nameID', 'NameID', 'name_id', 'user']);
+      const authenticated = typeof json.authenticated === 'boolean' ? json.authenticated : nameId !== undefined;
+      return { loggedIn: authenticated, nameId: authenticated ? nameId : undefined, observed: `whoami: ${body}` };
+    } catch {
+      // Plain text: logged in when it answered 2xx with something to say.
+      return { loggedIn: body.trim() !== '', observed: `whoami: ${body}` };
+    }
+  }
+  const url = deps.page.url();
+  if (oracle.selector) {
+    const el = deps.page.locator(oracle.selector).first();
+    const visible = await el.isVisible().catch(() => false);
+    const text = visible ? ((await el.textContent().catch(() => '')) ?? '') : '';
+    return { loggedIn: visible, observed: `page ${url}, ${oracle.selector}: ${visible ? JSON.stringify(text.trim()) : 'not shown'}` };
+  }
+  if (oracle.urlPattern) {
+    // The pattern may be templated; without an identity, match any value in its place.
+    const generic = new RegExp(oracle.urlPattern.replace(/\{\{[^}]*\}\}/g, '.+'));
+    return { loggedIn: generic.test(url), observed: `page ${url}` };
+  }
+  if (oracle.text) {
+    const generic = new RegExp(escapeRegExp(oracle.text).replace(/\\\{\\\{[^}]*\\\}\\\}/g, '.+'));
+    const text = await deps.page.locator('body').innerText().catch(() => '');
+    return { loggedIn: generic.test(text), observed: `page ${url}: ${text.slice(0, 500)}` };
+  }
+  throw new Error(`target '${deps.target.name}' has no oracle: set oracle.whoami, oracle.text, oracle.selector or oracle.urlPattern so samlconf can tell who is logged in`);
+}
+
+/**
+ * GET a URL as the browser would: its cookies, and its host mapping (*.test is only resolvable
+ * inside the browser). A separate page keeps the scenario's page where the flow left it.
+ */
+async function fetchInBrowser(browserContext: BrowserContext, url: string): Promise<{ status: number; body: string }> {
+  const page = await browserContext.newPage();
+  try {
+    const response = await page.goto(url, { waitUntil: 'load', timeout: 10_000 });
+    if (!response) return { status: 0, body: '' };
+    // A redirect (e.g. to a login page) means nobody is logged in; report the first hop's status.
+    const first = response.request().redirectedFrom() ? 302 : response.status();
+    return { status: first, body: (await response.text()).slice(0, 4000) };
+  } finally {
+    await page.close();
+  }
+}
+
+function pickString(json: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const k of keys) if (typeof json[k] === 'string') return json[k] as string;
+  return undefined;
+}
+
+/** Whether the oracle shows exactly this identity. */
+export function isLoggedInAs(target: TargetConfig, state: SpSessionState, identity: { nameId: string; attributes?: Record<string, string[]> }): boolean {
+  if (!state.loggedIn) return false;
+  if (state.nameId !== undefined) return state.nameId === identity.nameId;
+  const oracle = target.oracle ?? {};
+  if (oracle.text) return state.observed.includes(renderTemplate(oracle.text, identity));
+  if (oracle.urlPattern) return new RegExp(renderTemplate(oracle.urlPattern, identity)).test(state.observed);
+  return state.observed.includes(identity.nameId);
+}

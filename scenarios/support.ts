@@ -1,0 +1,51 @@
+// Shared pieces of the catalogue: the identities scenarios assert, and the oracle checks that
+// every SP scenario states the same way. Not a scenario file (those end in .scenario.ts).
+import { BINDING, NAMEID_FORMAT } from '../saml/constants.ts';
+import type { IdpUser } from '../mock-idp/index.ts';
+import type { SpLoginOutcome, SpTargetContext } from '../harness/context.ts';
+import type { TargetFacts } from '../harness/scenario.ts';
+
+/** The user the mock IdP signs in for positive flows. */
+export const TEST_USER: IdpUser = {
+  nameId: 'alice@samlconf.test',
+  nameIdFormat: NAMEID_FORMAT.emailAddress,
+  attributes: { email: ['alice@samlconf.test'], givenName: ['Alice'], surname: ['Example'] },
+};
+
+/** The identity a forged or mutated Response claims: logging it in is the failure we look for. */
+export const ATTACKER_USER: IdpUser = {
+  nameId: 'mallory@samlconf.test',
+  nameIdFormat: NAMEID_FORMAT.emailAddress,
+  attributes: { email: ['mallory@samlconf.test'], givenName: ['Mallory'], surname: ['Attacker'] },
+};
+
+/** Web SSO responses travel over HTTP-POST; an SP without a POST ACS cannot take part. */
+export function requiresPostAcs(target: TargetFacts): true | string {
+  return target.ssoBindings.includes(BINDING.post) ? true : 'the SP metadata lists no HTTP-POST AssertionConsumerService';
+}
+
+export function requiresSsoBinding(binding: 'redirect' | 'post') {
+  return (target: TargetFacts): true | string =>
+    target.ssoBindings.includes(BINDING[binding]) ? true : `the IdP metadata lists no HTTP-${binding === 'post' ? 'POST' : 'Redirect'} SingleSignOnService`;
+}
+
+/**
+ * A negative SP case passes only if its mutated Response actually reached the SP and nobody got
+ * logged in. If the Response never left the mock IdP, the scenario proved nothing: that is an error.
+ */
+export function expectNoLogin(
+  ctx: Pick<SpTargetContext, 'check' | 'idp'>,
+  outcome: SpLoginOutcome,
+  o: { check: string; requirement: string; expected: string },
+): void {
+  if (!outcome.responseDelivered) {
+    throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested (did the SP send an AuthnRequest?)');
+  }
+  ctx.check.must(!outcome.loggedIn, {
+    check: o.check,
+    requirement: o.requirement,
+    expected: o.expected,
+    observed: outcome.loggedIn ? `the SP logged in ${outcome.nameId ?? 'a user'} (${outcome.observed})` : `no session (${outcome.observed})`,
+    xml: ctx.idp.lastResponse()?.xml,
+  });
+}
