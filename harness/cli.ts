@@ -20,12 +20,16 @@ Usage:
   samlconf run  [--config FILE] [--grep PATTERN] [--role idp|sp] [--reporter list,json,junit,html,markdown]
                 [--out DIR] [--workers N] [--baseline results.json]
   samlconf list [--config FILE] [--grep PATTERN] [--role idp|sp] [--json]
-  samlconf mock-idp [--port N] [--sp-metadata FILE|URL] [--state DIR]
+  samlconf mock-idp [--port N] [--sp-metadata FILE|URL] [--state DIR] [--persona NAME]
+                    [--mode target [--weakness accept-unsigned-requests,accept-any-acs-url,...]]
   samlconf mock-sp  [--port N] [--idp-metadata FILE|URL] [--state DIR]
+                    [--mode target [--weakness accept-unsigned,skip-audience,trust-key-info-cert,...]]
   samlconf --version | --help
 
 Without --config, samlconf uses ./samlconf.config.ts (or .json) if present, and otherwise tests
 the bundled reference targets. Reports go to --out (default samlconf-report/).
+A mock prints its metadata URL on the first line and serves until stopped; with --mode target it
+behaves as a target with the given deliberate weaknesses, for testing samlconf itself.
 Exit codes: 0 no scenario failed, 1 a scenario failed or errored, 2 usage or configuration error.`;
 
 export function toolVersion(): string {
@@ -103,9 +107,21 @@ export async function main(argv: string[]): Promise<number> {
       case 'mock-idp':
       case 'mock-sp': {
         const peerFlag = command === 'mock-idp' ? 'sp-metadata' : 'idp-metadata';
-        const v = parse(rest, { port: { type: 'string' }, [peerFlag]: { type: 'string' }, state: { type: 'string' } });
+        const v = parse(rest, {
+          port: { type: 'string' }, [peerFlag]: { type: 'string' }, state: { type: 'string' },
+          mode: { type: 'string' }, weakness: { type: 'string' }, ...(command === 'mock-idp' ? { persona: { type: 'string' } } : {}),
+        });
+        if (v.mode !== undefined && v.mode !== 'mock' && v.mode !== 'target') throw new UsageError(`--mode expects mock or target, got "${v.mode}"`);
+        if (v.weakness !== undefined && v.mode !== 'target') throw new UsageError('--weakness only applies with --mode target');
         const { mockCommand } = await import('./commands/mock.ts');
-        return await mockCommand(command, { port: port(v.port), peerMetadata: v[peerFlag] as string | undefined, stateDir: v.state as string | undefined });
+        return await mockCommand(command, {
+          port: port(v.port),
+          peerMetadata: v[peerFlag] as string | undefined,
+          stateDir: v.state as string | undefined,
+          mode: v.mode as 'mock' | 'target' | undefined,
+          weaknesses: v.weakness as string | undefined,
+          persona: v.persona as string | undefined,
+        });
       }
       case '--version':
       case '-v':

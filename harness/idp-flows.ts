@@ -32,7 +32,11 @@ export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined
     const remaining = deadline - Date.now();
     if (remaining <= 0) return undefined;
     const step = await nextStep(page, arrival, loggedIn ? undefined : loginProbe(target), remaining);
-    if (step.kind === 'arrived') return step.outcome;
+    if (step.kind === 'arrived') {
+      // Let the browser finish arriving, so the screenshot shows the SP's page, not the IdP's.
+      await page.waitForURL((u) => u.pathname === step.outcome.path, { waitUntil: 'load', timeout: 2000 }).catch(() => undefined);
+      return step.outcome;
+    }
     if (step.kind === 'timeout') return undefined;
     if (step.kind === 'settled') {
       // The IdP stopped on a page of its own (an error, usually). Give a late POST a moment.

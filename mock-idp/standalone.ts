@@ -7,7 +7,27 @@
 import fs from 'node:fs';
 import type { Credential } from '../saml/keys.ts';
 import { startMockIdp } from './server.ts';
-import type { MockIdp, MockIdpOptions, PersonaConfig, PersonaName } from './types.ts';
+import { DEFAULT_USER } from './plan.ts';
+import type { IdpUser, MockIdp, MockIdpOptions, MockIdpWeaknesses, PersonaConfig, PersonaName } from './types.ts';
+
+const WEAKNESSES: Array<keyof MockIdpWeaknesses> = ['acceptUnsignedRequests', 'acceptAnyAcsUrl', 'ignoreDestination'];
+
+/** 'accept-any-acs-url,accept-unsigned-requests' (or camelCase) → weakness switches. */
+export function parseIdpWeaknessList(list: string): MockIdpWeaknesses {
+  const out: MockIdpWeaknesses = {};
+  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const name = item.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof MockIdpWeaknesses;
+    if (!WEAKNESSES.includes(name)) {
+      const known = WEAKNESSES.map((w) => w.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+      throw new Error(`unknown weakness "${item}" (known: ${known.join(', ')})`);
+    }
+    out[name] = true;
+  }
+  return out;
+}
+
+/** The user a target-mode mock IdP knows when none are given. */
+export const DEFAULT_TARGET_USER: IdpUser = { ...DEFAULT_USER, username: 'alice', password: 'alice-password' };
 
 export interface StandaloneMockIdpOptions {
   /** Default 0 (ephemeral); pick a fixed one so the SP's configuration stays valid. */
@@ -26,6 +46,10 @@ export interface StandaloneMockIdpOptions {
   persona?: PersonaName;
   personaConfig?: PersonaConfig;
   mode?: MockIdpOptions['mode'];
+  /** Target mode: deliberate flaws (`accept-unsigned-requests,accept-any-acs-url`) for detection tests. */
+  weaknesses?: MockIdpWeaknesses | string;
+  /** Target mode: who may log in. Default: alice / alice-password. */
+  users?: IdpUser[];
   /** Where the lines go. Default process.stdout. */
   write?: (line: string) => void;
 }
@@ -39,7 +63,12 @@ function spSource(spMetadata: string | undefined): MockIdpOptions['sp'] {
 /** Start the mock IdP with the stable identity from the state folder. */
 export async function startStandaloneMockIdp(o: StandaloneMockIdpOptions = {}): Promise<MockIdp> {
   let { signing, encryption, attacker, entityId } = o;
-  if (!signing) {
+  if (!signing && o.mode === 'target') {
+    // As a target it keeps keys of its own, never the harness's identity.
+    const { loadStoredCredential } = await import('../harness/state.ts');
+    const stateDir = o.stateDir ?? '.samlconf';
+    signing = await loadStoredCredential(stateDir, 'target-idp-signing', { commonName: 'samlconf mock IdP as target' });
+  } else if (!signing) {
     // Loaded lazily so that callers passing credentials never touch the harness.
     const { loadAttackerCredential, loadPeerIdentity } = await import('../harness/state.ts');
     const stateDir = o.stateDir ?? '.samlconf';
@@ -62,6 +91,13 @@ export async function startStandaloneMockIdp(o: StandaloneMockIdpOptions = {}): 
     ...(o.persona ? { persona: o.persona } : {}),
     ...(o.personaConfig ? { personaConfig: o.personaConfig } : {}),
     ...(o.mode ? { mode: o.mode } : {}),
+    ...(o.mode === 'target'
+      ? {
+          users: o.users ?? [DEFAULT_TARGET_USER],
+          wantAuthnRequestsSigned: true,
+          weaknesses: typeof o.weaknesses === 'string' ? parseIdpWeaknessList(o.weaknesses) : o.weaknesses ?? {},
+        }
+      : {}),
   });
 }
 

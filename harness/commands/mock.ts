@@ -1,24 +1,43 @@
 // `samlconf mock-idp` and `samlconf mock-sp`: one mock on its own, with the harness's stable keys.
 import path from 'node:path';
+import { UsageError } from '../cli.ts';
 import { loadAttackerCredential, loadPeerIdentity } from '../state.ts';
 
 export interface MockCommandOptions {
   port?: number;
   peerMetadata?: string;
   stateDir?: string;
+  mode?: 'mock' | 'target';
+  /** Comma-separated weakness names (target mode). */
+  weaknesses?: string;
+  persona?: string;
 }
 
 export async function mockCommand(which: 'mock-idp' | 'mock-sp', o: MockCommandOptions): Promise<number> {
   const stateDir = path.resolve(o.stateDir ?? '.samlconf');
   const role = which === 'mock-idp' ? 'idp' : 'sp';
-  const identity = await loadPeerIdentity(stateDir, role);
-  const attacker = await loadAttackerCredential(stateDir);
+  if (o.weaknesses !== undefined) {
+    // Check the names before anything starts, so a typo is a usage error, not a crash.
+    try {
+      if (which === 'mock-idp') (await import('../../mock-idp/standalone.ts')).parseIdpWeaknessList(o.weaknesses);
+      else (await import('../../mock-sp/index.ts')).parseWeaknessList(o.weaknesses);
+    } catch (err) {
+      throw new UsageError(`--weakness: ${(err as Error).message}`);
+    }
+  }
+  // As a target, a mock keeps keys of its own: it must never share the harness's identity.
+  const own = o.mode === 'target' ? {} : await harnessIdentity(stateDir, role);
   if (which === 'mock-idp') {
     const { runStandaloneMockIdp } = await import('../../mock-idp/standalone.ts');
-    await runStandaloneMockIdp({ port: o.port, spMetadata: o.peerMetadata, signing: identity.signing, encryption: identity.encryption, attacker, entityId: identity.entityId });
-  } else {
-    const { runStandaloneMockSp } = await import('../../mock-sp/standalone.ts');
-    await runStandaloneMockSp({ port: o.port, idpMetadata: o.peerMetadata, signing: identity.signing, encryption: identity.encryption, attacker, entityId: identity.entityId });
+    const { PERSONAS } = await import('../../mock-idp/personas.ts');
+    if (o.persona !== undefined && !(o.persona in PERSONAS)) throw new UsageError(`--persona: unknown persona "${o.persona}" (choose from ${Object.keys(PERSONAS).join(', ')})`);
+    return runStandaloneMockIdp({ ...own, stateDir, port: o.port, spMetadata: o.peerMetadata, mode: o.mode, weaknesses: o.weaknesses, persona: o.persona as never });
   }
-  return 0;
+  const { runStandaloneMockSp } = await import('../../mock-sp/standalone.ts');
+  return runStandaloneMockSp({ ...own, stateDir, port: o.port, idpMetadata: o.peerMetadata, mode: o.mode, weaknesses: o.weaknesses });
+}
+
+async function harnessIdentity(stateDir: string, role: 'idp' | 'sp') {
+  const identity = await loadPeerIdentity(stateDir, role);
+  return { signing: identity.signing, encryption: identity.encryption, attacker: await loadAttackerCredential(stateDir), entityId: identity.entityId };
 }

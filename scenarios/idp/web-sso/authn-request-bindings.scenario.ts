@@ -15,7 +15,7 @@ export default defineIdpScenario<{ binding: 'redirect' | 'post' }>({
       check: 'response-delivered',
       requirement: 'profiles-4.1.3.5',
       expected: `after ${user.username} logs in, the IdP posts a Response to the SP's ACS`,
-      observed: 'nothing reached the mock SP',
+      observed: outcome ? `a Response arrived at ${outcome.path}` : 'nothing reached the mock SP',
     });
     if (!outcome) return;
     check.must(outcome.path === '/acs', {
