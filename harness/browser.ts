@@ -18,6 +18,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
   '--disable-quic',
   '--disable-gpu',
+  // Every cross-site hop of a SAML flow (SP -> IdP -> SP) would otherwise start a new renderer
+  // process, which costs more than the rest of the flow. Isolation protects a user's sites from
+  // each other; this browser only ever visits the targets under test on loopback.
+  '--disable-site-isolation-trials',
+  '--disable-features=IsolateOrigins,site-per-process',
 ];
 
 export const SYSTEM_CHROMIUM_PATHS: readonly string[] = [

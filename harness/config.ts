@@ -3,7 +3,6 @@
 // what to write instead; relative paths are resolved against the config file's folder; presets
 // are expanded; defaults are filled in, so callers get a complete, absolute-path config.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { Page } from 'playwright';
@@ -89,13 +88,17 @@ export interface SamlconfConfig {
   stateDir?: string;
   /** Extra globs of user scenario files (ours are always included). */
   scenarios?: string[];
-  /** Default: os.availableParallelism(). */
+  /** Default: twice the core count (flows wait on the network more than on the CPU). */
   workers?: number;
   /** Per scenario, default 30000. */
   timeoutMs?: number;
-  browser?: { executablePath?: string; headless?: boolean };
+  /** screenshots: where the browser ended, kept for scenarios that did not pass (default), all, or none. */
+  browser?: { executablePath?: string; headless?: boolean; screenshots?: ScreenshotPolicy };
   peer?: { host?: string; idpPort?: number; spPort?: number; idpEntityId?: string; spEntityId?: string };
 }
+
+export type ScreenshotPolicy = 'on-failure' | 'all' | 'off';
+export const SCREENSHOT_POLICIES: readonly ScreenshotPolicy[] = ['on-failure', 'all', 'off'];
 
 export const CONFIG_FILE_NAMES = [
   'samlconf.config.ts',
@@ -398,15 +401,20 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Samlconf
 
   let browser: SamlconfConfig['browser'] = { headless: true };
   if (raw.browser !== undefined) {
-    if (!isObject(raw.browser)) issues.add('browser', `expected { executablePath?, headless? }, got ${describe(raw.browser)}`);
+    if (!isObject(raw.browser)) issues.add('browser', `expected { executablePath?, headless?, screenshots? }, got ${describe(raw.browser)}`);
     else {
-      checkKeys(raw.browser, ['executablePath', 'headless'], 'browser', issues);
+      checkKeys(raw.browser, ['executablePath', 'headless', 'screenshots'], 'browser', issues);
+      const screenshots = raw.browser.screenshots;
+      if (screenshots !== undefined && !SCREENSHOT_POLICIES.includes(screenshots as ScreenshotPolicy)) {
+        issues.add('browser.screenshots', `expected one of ${SCREENSHOT_POLICIES.map((x) => `'${x}'`).join(', ')}, got ${describe(screenshots)}`);
+      }
       const exe = optString(raw.browser.executablePath, 'browser.executablePath', issues, 'the path of a Chromium or Chrome executable');
       const headless = optBool(raw.browser.headless, 'browser.headless', issues);
       browser = {
         // A bare name ("chromium") is left for the caller to look up; anything with a slash is a path.
         ...(exe !== undefined ? { executablePath: exe.includes('/') || exe.includes('\\') ? resolvePath(dir, exe) : exe } : {}),
         headless: headless ?? true,
+        ...(SCREENSHOT_POLICIES.includes(screenshots as ScreenshotPolicy) ? { screenshots: screenshots as ScreenshotPolicy } : {}),
       };
     }
   }
@@ -440,7 +448,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Samlconf
     targets,
     stateDir: resolvePath(dir, stateDirRaw ?? DEFAULT_STATE_DIR_NAME),
     scenarios: scenarios ?? [],
-    workers: workers ?? os.availableParallelism(),
+    // Left unset, the runner picks a default from the core count (harness/api.ts defaultWorkers).
+    ...(workers !== undefined ? { workers } : {}),
     timeoutMs: timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS,
     browser,
     peer,

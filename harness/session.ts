@@ -11,7 +11,8 @@ import { expiredCredential } from '../saml/keys.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
 import { newScenarioContext } from './browser.ts';
 import type { ExpandedScenario } from './catalogue.ts';
-import type { SamlconfConfig, TargetConfig } from './config.ts';
+import type { SamlconfConfig, ScreenshotPolicy, TargetConfig } from './config.ts';
+import { verdictFromFindings } from './checker.ts';
 import type { IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
 import { loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
@@ -81,15 +82,30 @@ async function scenarioBrowser(browser: Browser, key: string): Promise<{ browser
   return { browserContext, page };
 }
 
-async function closeScenarioBrowser(browserContext: BrowserContext, page: Page, evidence: EvidenceMessage[], log: string[]) {
-  let screenshot: string | undefined;
+/** Whether the scenario's outcome so far earns a screenshot under the configured policy. */
+function wantsScreenshot(policy: ScreenshotPolicy, check: Checker): boolean {
+  if (policy === 'all') return true;
+  if (policy === 'off') return false;
+  return verdictFromFindings(check.findings).verdict !== 'pass';
+}
+
+async function closeScenarioBrowser(
+  browserContext: BrowserContext,
+  page: Page,
+  evidence: EvidenceMessage[],
+  log: string[],
+  screenshot: boolean,
+) {
+  let image: string | undefined;
   let finalUrl: string | undefined;
   if (!page.isClosed()) {
     finalUrl = page.url();
-    screenshot = await page
-      .screenshot({ type: 'png', timeout: 5000 })
-      .then((b) => b.toString('base64'))
-      .catch(() => undefined);
+    if (screenshot) {
+      image = await page
+        .screenshot({ type: 'png', timeout: 5000 })
+        .then((b) => b.toString('base64'))
+        .catch(() => undefined);
+    }
   }
   await browserContext.close().catch(() => undefined);
   const notes: EvidenceMessage[] = log.map((note, i) => ({
@@ -101,7 +117,7 @@ async function closeScenarioBrowser(browserContext: BrowserContext, page: Page, 
     raw: '',
     note,
   }));
-  return { evidence: [...evidence, ...notes], screenshot, finalUrl };
+  return { evidence: [...evidence, ...notes], screenshot: image, finalUrl };
 }
 
 let scenarioCounter = 0;
@@ -110,6 +126,7 @@ function scenarioKey(scenario: ExpandedScenario): string {
 }
 
 async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  const screenshots = o.config.browser?.screenshots ?? 'on-failure';
   const identity = await loadPeerIdentity(o.stateDir, 'idp', { entityId: o.config.peer?.idpEntityId });
   const attacker = await loadAttackerCredential(o.stateDir);
   const mockIdp: MockIdp = await startMockIdp({
@@ -157,7 +174,7 @@ async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Pro
           whoIsLoggedIn: () => whoIsLoggedIn(deps),
           isLoggedInAs: (state, who) => isLoggedInAs(target, state, typeof who === 'string' ? { nameId: who } : who),
         };
-        return { context, close: () => closeScenarioBrowser(browserContext, page, idp.evidence(), log) };
+        return { context, close: () => closeScenarioBrowser(browserContext, page, idp.evidence(), log, wantsScreenshot(screenshots, check)) };
       },
       async close() {
         await running?.stop();
@@ -172,6 +189,7 @@ async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Pro
 }
 
 async function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  const screenshots = o.config.browser?.screenshots ?? 'on-failure';
   const identity = await loadPeerIdentity(o.stateDir, 'sp', { entityId: o.config.peer?.spEntityId });
   const attacker = await loadAttackerCredential(o.stateDir);
   const mockSp: MockSp = await startMockSp({
@@ -217,7 +235,7 @@ async function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Pr
           loginAtIdp: (opts = {}) => loginAtIdp({ page, target, sp }, opts.user ?? users[0], opts.waitMs),
           checkResponse: (validation, opts) => checkResponse(check, validation, opts?.only),
         };
-        return { context, close: () => closeScenarioBrowser(browserContext, page, sp.evidence(), log) };
+        return { context, close: () => closeScenarioBrowser(browserContext, page, sp.evidence(), log, wantsScreenshot(screenshots, check)) };
       },
       async close() {
         await running?.stop();

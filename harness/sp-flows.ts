@@ -3,6 +3,7 @@
 import type { BrowserContext, Page } from 'playwright';
 import type { IdpScenario, MockIdp } from '../mock-idp/index.ts';
 import type { SpOracle, TargetConfig } from './config.ts';
+import { fetchLocal } from './net.ts';
 import type { SpLoginOutcome, SpSessionState } from './context.ts';
 
 /** How long the browser may take to get from the mock IdP's auto-POST page to the SP. */
@@ -98,20 +99,17 @@ export async function whoIsLoggedIn(deps: SpFlowDeps): Promise<SpSessionState> {
 }
 
 /**
- * GET a URL as the browser would: its cookies, and its host mapping (*.test is only resolvable
- * inside the browser). A separate page keeps the scenario's page where the flow left it.
+ * GET a URL as the browser would: with the cookies the scenario's browser holds for it. `*.test`
+ * names only resolve inside the browser, so the request goes through fetchLocal, which maps them
+ * to loopback (and refuses anything else). Opening a page for this would cost a renderer process.
  */
 async function fetchInBrowser(browserContext: BrowserContext, url: string): Promise<{ status: number; body: string }> {
-  const page = await browserContext.newPage();
-  try {
-    const response = await page.goto(url, { waitUntil: 'load', timeout: 10_000 });
-    if (!response) return { status: 0, body: '' };
-    // A redirect (e.g. to a login page) means nobody is logged in; report the first hop's status.
-    const first = response.request().redirectedFrom() ? 302 : response.status();
-    return { status: first, body: (await response.text()).slice(0, 4000) };
-  } finally {
-    await page.close();
-  }
+  const cookies = await browserContext.cookies(url);
+  const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+  if (cookies.length) headers.cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  // A redirect (to a login page, say) means nobody is logged in: report it rather than follow it.
+  const res = await fetchLocal(url, { headers, redirect: 'manual', timeoutMs: 10_000, maxBytes: 256 * 1024 });
+  return { status: res.status, body: res.text().slice(0, 4000) };
 }
 
 function pickString(json: Record<string, unknown>, keys: string[]): string | undefined {
