@@ -39,6 +39,12 @@ export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined
     }
     if (step.kind === 'timeout') return undefined;
     if (step.kind === 'settled') {
+      // Still on the login form after submitting it: the credentials or the adapter are wrong, and
+      // reading that as "the IdP refused" would let every negative scenario pass.
+      const probe = loginProbe(target);
+      if (loggedIn && probe && (await page.locator(probe).first().isVisible().catch(() => false))) {
+        throw new Error(`the IdP still shows its login page after ${user?.username ?? 'the user'} submitted it: check the user's credentials and the login adapter`);
+      }
       // The IdP stopped on a page of its own (an error, usually). Give a late POST a moment.
       return Promise.race([arrival, delay(250).then(() => undefined)]);
     }

@@ -7,7 +7,6 @@ import type { Browser, BrowserContext, Page } from 'playwright';
 import { SCENARIO_HEADER, startMockIdp, type MockIdp } from '../mock-idp/index.ts';
 import { startMockSp, type MockSp } from '../mock-sp/index.ts';
 import type { EvidenceMessage } from '../reports/schema.ts';
-import { expiredCredential } from '../saml/keys.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
 import { newScenarioContext } from './browser.ts';
 import type { ExpandedScenario } from './catalogue.ts';
@@ -136,7 +135,6 @@ async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Pro
     signing: identity.signing,
     encryption: identity.encryption,
     attacker,
-    expired: expiredCredential(),
   });
   let running: RunningTarget | undefined;
   try {

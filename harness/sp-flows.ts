@@ -67,7 +67,14 @@ export async function whoIsLoggedIn(deps: SpFlowDeps): Promise<SpSessionState> {
   const oracle: SpOracle = deps.target.oracle ?? {};
   if (oracle.whoami) {
     const { status, body } = await fetchInBrowser(deps.browserContext, oracle.whoami);
-    if (status >= 300) return { loggedIn: false, observed: `whoami answered ${status}: ${body.slice(0, 200)}` };
+    // 401/403 or a redirect (to a login page) mean nobody is logged in; anything else that is not
+    // 2xx means the oracle itself is broken, and "nobody logged in" would make negative cases pass.
+    if ((status >= 300 && status < 400) || status === 401 || status === 403) {
+      return { loggedIn: false, observed: `whoami answered ${status}: ${body.slice(0, 200)}` };
+    }
+    if (status >= 400 || status < 200) {
+      throw new Error(`the whoami oracle ${oracle.whoami} answered ${status}: check oracle.whoami in the config (${body.slice(0, 200)})`);
+    }
     try {
       const json = JSON.parse(body) as Record<string, unknown>;
       const nameId = pickString(json, ['nameId', 'nameID', 'NameID', 'name_id', 'user']);

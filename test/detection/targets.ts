@@ -1,0 +1,123 @@
+// Weak and strict targets for the detection matrix: the mock SP and the mock IdP in target mode,
+// started in-process and described as a validated samlconf config, plus one catalogue run
+// against them. Each run gets its own target server; keys and the harness's state folder are
+// shared by the whole file, because generating RSA keys is what costs time.
+import type { Browser } from 'playwright';
+import { runCatalogue } from '../../harness/api.ts';
+import { validateConfig, type SamlconfConfig } from '../../harness/config.ts';
+import { startMockIdp, type IdpUser, type MockIdpWeaknesses } from '../../mock-idp/index.ts';
+import { startMockSp, type SpWeaknesses } from '../../mock-sp/index.ts';
+import type { ScenarioResult } from '../../reports/schema.ts';
+import { createCredential, type Credential } from '../../saml/keys.ts';
+
+export interface TargetKeys {
+  spSigning: Credential;
+  spEncryption: Credential;
+  idpSigning: Credential;
+}
+
+export function createTargetKeys(): TargetKeys {
+  return {
+    spSigning: createCredential({ type: 'rsa' }, { commonName: 'detection target sp signing' }),
+    spEncryption: createCredential({ type: 'rsa' }, { commonName: 'detection target sp encryption' }),
+    idpSigning: createCredential({ type: 'rsa' }, { commonName: 'detection target idp signing' }),
+  };
+}
+
+export interface RunEnvironment {
+  browser: Browser;
+  /** Shared state folder: the harness's peer keys are generated once for the whole file. */
+  stateDir: string;
+  keys: TargetKeys;
+  workers: number;
+}
+
+export interface SpTargetOptions {
+  weaknesses?: SpWeaknesses;
+  wantAssertionsSigned?: boolean;
+}
+
+export interface IdpTargetOptions {
+  weaknesses?: MockIdpWeaknesses;
+}
+
+/** The IdP target's one account, as the IdP knows it and as the config tells the harness. */
+export const IDP_TARGET_USER: IdpUser & { username: string; password: string } = {
+  username: 'alice',
+  password: 'alice-password',
+  nameId: 'alice@example.test',
+  attributes: { email: ['alice@example.test'], givenName: ['Alice'] },
+};
+
+/** `^(a|b)$`: exactly these scenario IDs (grep also matches titles and groups, so anchor it). */
+export function exactIds(ids: readonly string[]): string {
+  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return `^(${escaped.join('|')})$`;
+}
+
+function config(target: Record<string, unknown>, env: RunEnvironment): SamlconfConfig {
+  // Ephemeral ports for the harness's mocks: the stable defaults could collide with another test
+  // file, and the targets here learn the mock's metadata through onPeerReady anyway.
+  const raw = { targets: [target], stateDir: env.stateDir, workers: env.workers, timeoutMs: 30_000, peer: { idpPort: 0, spPort: 0 } };
+  return validateConfig(raw, { dir: env.stateDir, file: 'detection matrix' });
+}
+
+async function run(cfg: SamlconfConfig, env: RunEnvironment, ids: readonly string[], onPeerReady: (metadataXml: string) => void): Promise<ScenarioResult[]> {
+  const errors: string[] = [];
+  const result = await runCatalogue({
+    config: cfg,
+    configDir: env.stateDir,
+    selection: { grep: exactIds(ids) },
+    workers: env.workers,
+    browser: env.browser,
+    onPeerReady: (_target, peer) => onPeerReady(peer.metadataXml),
+    onTargetError: (target, err) => void errors.push(`${target.name}: ${err.message}`),
+  });
+  if (errors.length) throw new Error(`target could not be prepared: ${errors.join('; ')}`);
+  return result.scenarios;
+}
+
+/** Start a mock SP in target mode, run the given SP scenarios against it, and stop it. */
+export async function runAgainstSpTarget(name: string, options: SpTargetOptions, ids: readonly string[], env: RunEnvironment): Promise<ScenarioResult[]> {
+  const sp = await startMockSp({
+    mode: 'target',
+    port: 0,
+    signing: env.keys.spSigning,
+    encryption: env.keys.spEncryption,
+    weaknesses: options.weaknesses ?? {},
+    ...(options.wantAssertionsSigned !== undefined ? { wantAssertionsSigned: options.wantAssertionsSigned } : {}),
+  });
+  try {
+    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, oracle: { whoami: `${sp.baseUrl}/whoami` } }, env);
+    return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(xml));
+  } finally {
+    await sp.close();
+  }
+}
+
+/** Start a mock IdP in target mode (login form, wants signed requests), run IdP scenarios, stop it. */
+export async function runAgainstIdpTarget(name: string, options: IdpTargetOptions, ids: readonly string[], env: RunEnvironment): Promise<ScenarioResult[]> {
+  const idp = await startMockIdp({
+    mode: 'target',
+    port: 0,
+    signing: env.keys.idpSigning,
+    users: [IDP_TARGET_USER],
+    wantAuthnRequestsSigned: true,
+    weaknesses: options.weaknesses ?? {},
+  });
+  try {
+    const cfg = config(
+      {
+        name,
+        role: 'idp',
+        metadata: idp.metadataUrl,
+        users: [{ username: IDP_TARGET_USER.username, password: IDP_TARGET_USER.password }],
+        login: { username: 'input[name="username"]', password: 'input[name="password"]', submit: 'button[type="submit"]' },
+      },
+      env,
+    );
+    return await run(cfg, env, ids, (xml) => idp.setSpMetadata(xml));
+  } finally {
+    await idp.close();
+  }
+}
