@@ -35,10 +35,14 @@ export interface RunEnvironment {
 export interface SpTargetOptions {
   weaknesses?: SpWeaknesses;
   wantAssertionsSigned?: boolean;
+  /** Point the harness's oracle at another path (a broken oracle, for fail-closed tests). */
+  whoamiPath?: string;
 }
 
 export interface IdpTargetOptions {
   weaknesses?: MockIdpWeaknesses;
+  /** Tell the harness a password other than the user's (a broken adapter, for fail-closed tests). */
+  configuredPassword?: string;
 }
 
 /** The IdP target's one account, as the IdP knows it and as the config tells the harness. */
@@ -88,7 +92,7 @@ export async function runAgainstSpTarget(name: string, options: SpTargetOptions,
     ...(options.wantAssertionsSigned !== undefined ? { wantAssertionsSigned: options.wantAssertionsSigned } : {}),
   });
   try {
-    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, oracle: { whoami: `${sp.baseUrl}/whoami` } }, env);
+    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, oracle: { whoami: `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}` } }, env);
     return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(xml));
   } finally {
     await sp.close();
@@ -111,7 +115,7 @@ export async function runAgainstIdpTarget(name: string, options: IdpTargetOption
         name,
         role: 'idp',
         metadata: idp.metadataUrl,
-        users: [{ username: IDP_TARGET_USER.username, password: IDP_TARGET_USER.password }],
+        users: [{ username: IDP_TARGET_USER.username, password: options.configuredPassword ?? IDP_TARGET_USER.password }],
         login: { username: 'input[name="username"]', password: 'input[name="password"]', submit: 'button[type="submit"]' },
       },
       env,
