@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
-import { SCENARIO_HEADER, startMockIdp, type MockIdp } from '../mock-idp/index.ts';
-import { startMockSp, type MockSp } from '../mock-sp/index.ts';
+import { SCENARIO_HEADER, startMockIdp, type IdpScenario, type MockIdp } from '../mock-idp/index.ts';
+import { startMockSp, type MockSp, type SpScenario } from '../mock-sp/index.ts';
 import type { EvidenceMessage } from '../reports/schema.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
 import { newScenarioContext } from './browser.ts';
@@ -17,7 +17,7 @@ import { loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
 import type { Checker } from './scenario.ts';
 import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, whoIsLoggedIn } from './sp-flows.ts';
-import { loadAttackerCredential, loadPeerIdentity } from './state.ts';
+import { loadAttackerCredential, loadPeerIdentity, type PeerIdentity, type StoredCredential } from './state.ts';
 import { loadTargetFacts } from './target-facts.ts';
 import { peerEnvironment, startTarget, type RunningTarget } from './target-process.ts';
 
@@ -124,31 +124,50 @@ function scenarioKey(scenario: ExpandedScenario): string {
   return `${scenario.id}.${(++scenarioCounter).toString(36)}`;
 }
 
-async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+/** A started mock as the session needs it, whichever role it plays. */
+interface PeerMock<S> {
+  baseUrl: string;
+  entityId: string;
+  metadataUrl: string;
+  metadataXml(): string;
+  scenario(key: string): S;
+  close(): Promise<void>;
+}
+
+/** What differs between the roles; everything else about a session is the same. */
+interface RoleSpec<M extends PeerMock<S>, S extends { evidence(): EvidenceMessage[] }, C extends SpTargetContext | IdpTargetContext> {
+  /** The role the harness plays toward the target. */
+  peerRole: 'idp' | 'sp';
+  start(identity: PeerIdentity, attacker: StoredCredential, port: number): Promise<M>;
+  /** The endpoint the target is told about: our SSO URL (SP targets) or ACS URL (IdP targets). */
+  endpoint(mock: M): { ssoUrl: string } | { acsUrl: string };
+  learnTargetMetadata(mock: M, xml: string): void;
+  context(common: CommonContext, mock: M, slice: S): C;
+}
+
+type CommonContext = Pick<SpTargetContext, 'target' | 'page' | 'browserContext' | 'check' | 'log'>;
+
+async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): EvidenceMessage[] }, C extends SpTargetContext | IdpTargetContext>(
+  target: TargetConfig,
+  o: SessionOptions,
+  spec: RoleSpec<M, S, C>,
+): Promise<TargetSession> {
+  const role = spec.peerRole;
   const screenshots = o.config.browser?.screenshots ?? 'on-failure';
-  const identity = await loadPeerIdentity(o.stateDir, 'idp', { entityId: o.config.peer?.idpEntityId });
+  const entityId = role === 'idp' ? o.config.peer?.idpEntityId : o.config.peer?.spEntityId;
+  const identity = await loadPeerIdentity(o.stateDir, role, { entityId });
   const attacker = await loadAttackerCredential(o.stateDir);
-  const mockIdp: MockIdp = await startMockIdp({
-    host: o.config.peer?.host,
-    port: peerPort(target, o.config.peer?.idpPort, 'idp'),
-    entityId: identity.entityId,
-    signing: identity.signing,
-    encryption: identity.encryption,
-    attacker,
-  });
+  const mock = await spec.start(identity, attacker, peerPort(target, role === 'idp' ? o.config.peer?.idpPort : o.config.peer?.spPort, role));
   let running: RunningTarget | undefined;
   try {
     const dir = runDir(o.stateDir, target);
-    const metadataFile = path.join(dir, 'idp-metadata.xml');
-    writeFileSync(metadataFile, mockIdp.metadataXml());
-    await o.onPeerReady?.(target, { role: 'idp', entityId: mockIdp.entityId, metadataUrl: mockIdp.metadataUrl, metadataXml: mockIdp.metadataXml(), certPem: identity.signing.certPem });
-    running = await startTargetIfNeeded(
-      target,
-      peerEnvironment('sp', { entityId: mockIdp.entityId, metadataUrl: mockIdp.metadataUrl, metadataFile, certFile: identity.signing.certFile, ssoUrl: mockIdp.ssoUrl }),
-      dir,
-    );
+    const metadataFile = path.join(dir, `${role}-metadata.xml`);
+    writeFileSync(metadataFile, mock.metadataXml());
+    const peer = { entityId: mock.entityId, metadataUrl: mock.metadataUrl, metadataFile, certFile: identity.signing.certFile };
+    await o.onPeerReady?.(target, { role, entityId: mock.entityId, metadataUrl: mock.metadataUrl, metadataXml: mock.metadataXml(), certPem: identity.signing.certPem });
+    running = await startTargetIfNeeded(target, peerEnvironment(target.role, { ...peer, ...spec.endpoint(mock) }), dir);
     const loaded = await loadTargetFacts(target);
-    mockIdp.setSpMetadata(loaded.metadataXml);
+    spec.learnTargetMetadata(mock, loaded.metadataXml);
     const handle: TargetHandle = { config: target, facts: loaded.facts, metadataXml: loaded.metadataXml, metadata: loaded.metadata };
 
     return {
@@ -156,95 +175,64 @@ async function openSpTargetSession(target: TargetConfig, o: SessionOptions): Pro
       async openScenario(scenario, check) {
         const key = scenarioKey(scenario);
         const { browserContext, page } = await scenarioBrowser(o.browser, key);
-        const idp = mockIdp.scenario(key);
+        const slice = mock.scenario(key);
         const log: string[] = [];
-        const deps = { page, browserContext, target, mockIdp, idp };
-        const context: SpTargetContext = {
-          target: handle,
-          page,
-          browserContext,
-          check,
-          log: (m) => void log.push(m),
-          mockIdp,
-          idp,
-          spInitiatedLogin: () => spInitiatedLogin(deps),
-          idpInitiatedLogin: (opts) => idpInitiatedLogin(deps, opts),
-          whoIsLoggedIn: () => whoIsLoggedIn(deps),
-          isLoggedInAs: (state, who) => isLoggedInAs(target, state, typeof who === 'string' ? { nameId: who } : who),
-        };
-        return { context, close: () => closeScenarioBrowser(browserContext, page, idp.evidence(), log, wantsScreenshot(screenshots, check)) };
+        const context = spec.context({ target: handle, page, browserContext, check, log: (m) => void log.push(m) }, mock, slice);
+        return { context, close: () => closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, check)) };
       },
       async close() {
         await running?.stop();
-        await mockIdp.close();
+        await mock.close();
       },
     };
   } catch (err) {
     await running?.stop();
-    await mockIdp.close();
+    await mock.close();
     throw err;
   }
 }
 
-async function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
-  const screenshots = o.config.browser?.screenshots ?? 'on-failure';
-  const identity = await loadPeerIdentity(o.stateDir, 'sp', { entityId: o.config.peer?.spEntityId });
-  const attacker = await loadAttackerCredential(o.stateDir);
-  const mockSp: MockSp = await startMockSp({
-    host: o.config.peer?.host,
-    port: peerPort(target, o.config.peer?.spPort, 'sp'),
-    entityId: identity.entityId,
-    signing: identity.signing,
-    encryption: identity.encryption,
-    attacker,
+function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  return openRoleSession<MockIdp, IdpScenario, SpTargetContext>(target, o, {
+    peerRole: 'idp',
+    start: (identity, attacker, port) =>
+      startMockIdp({ host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker }),
+    endpoint: (mockIdp) => ({ ssoUrl: mockIdp.ssoUrl }),
+    learnTargetMetadata: (mockIdp, xml) => mockIdp.setSpMetadata(xml),
+    context(common, mockIdp, idp) {
+      const deps = { page: common.page, browserContext: common.browserContext, target, mockIdp, idp };
+      return {
+        ...common,
+        mockIdp,
+        idp,
+        spInitiatedLogin: () => spInitiatedLogin(deps),
+        idpInitiatedLogin: (opts) => idpInitiatedLogin(deps, opts),
+        whoIsLoggedIn: () => whoIsLoggedIn(deps),
+        isLoggedInAs: (state, who) => isLoggedInAs(target, state, typeof who === 'string' ? { nameId: who } : who),
+      };
+    },
   });
-  let running: RunningTarget | undefined;
-  try {
-    const dir = runDir(o.stateDir, target);
-    const metadataFile = path.join(dir, 'sp-metadata.xml');
-    writeFileSync(metadataFile, mockSp.metadataXml());
-    await o.onPeerReady?.(target, { role: 'sp', entityId: mockSp.entityId, metadataUrl: mockSp.metadataUrl, metadataXml: mockSp.metadataXml(), certPem: identity.signing.certPem });
-    running = await startTargetIfNeeded(
-      target,
-      peerEnvironment('idp', { entityId: mockSp.entityId, metadataUrl: mockSp.metadataUrl, metadataFile, certFile: identity.signing.certFile, acsUrl: mockSp.acsUrl }),
-      dir,
-    );
-    const loaded = await loadTargetFacts(target);
-    mockSp.setIdpMetadata(loaded.metadataXml);
-    const handle: TargetHandle = { config: target, facts: loaded.facts, metadataXml: loaded.metadataXml, metadata: loaded.metadata };
-    const users = target.users ?? [];
+}
 
-    return {
-      target: handle,
-      async openScenario(scenario, check) {
-        const key = scenarioKey(scenario);
-        const { browserContext, page } = await scenarioBrowser(o.browser, key);
-        const sp = mockSp.scenario(key);
-        const log: string[] = [];
-        const context: IdpTargetContext = {
-          target: handle,
-          page,
-          browserContext,
-          check,
-          log: (m) => void log.push(m),
-          mockSp,
-          sp,
-          user: users[0] ?? { username: '', password: '' },
-          loginAtIdp: (opts = {}) => loginAtIdp({ page, target, sp }, opts.user ?? users[0], opts.waitMs),
-          checkResponse: (validation, opts) => checkResponse(check, validation, opts?.only),
-        };
-        return { context, close: () => closeScenarioBrowser(browserContext, page, sp.evidence(), log, wantsScreenshot(screenshots, check)) };
-      },
-      async close() {
-        await running?.stop();
-        await mockSp.close();
-      },
-    };
-  } catch (err) {
-    await running?.stop();
-    await mockSp.close();
-    throw err;
-  }
+function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  const users = target.users ?? [];
+  return openRoleSession<MockSp, SpScenario, IdpTargetContext>(target, o, {
+    peerRole: 'sp',
+    start: (identity, attacker, port) =>
+      startMockSp({ host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker }),
+    endpoint: (mockSp) => ({ acsUrl: mockSp.acsUrl }),
+    learnTargetMetadata: (mockSp, xml) => mockSp.setIdpMetadata(xml),
+    context(common, mockSp, sp) {
+      return {
+        ...common,
+        mockSp,
+        sp,
+        user: users[0] ?? { username: '', password: '' },
+        loginAtIdp: (opts = {}) => loginAtIdp({ page: common.page, target, sp }, opts.user ?? users[0], opts.waitMs),
+        checkResponse: (validation, opts) => checkResponse(common.check, validation, opts?.only),
+      };
+    },
+  });
 }
 
 /** Every rule finding of a validated Response becomes a check with the rule's own severity. */
