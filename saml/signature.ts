@@ -24,7 +24,7 @@ import {
   type SignatureAlgorithmName,
 } from './constants.ts';
 import { base64ToCertPem, certToBase64 } from './keys.ts';
-import { DEFAULT_MAX_XML_BYTES, child, children, escapeXml, parseXml, type Document, type Element, type Node } from './xml.ts';
+import { DEFAULT_MAX_XML_BYTES, XmlSafetyError, child, children, escapeXml, parseXml, type Document, type Element, type Node } from './xml.ts';
 
 export interface SignOptions {
   privateKeyPem: string;
@@ -248,10 +248,29 @@ function prefixList(transformOrMethod: Element): string[] {
 }
 
 /**
+ * Whether xml-crypto's canonicalizer may write into its input. Only exc-c14n does, and only with a
+ * non-empty inclusive prefix list: the one passed in or, when none is, one it finds itself in an
+ * InclusiveNamespaces child of a CanonicalizationMethod child of its input (meant for SignedInfo;
+ * it matches both by local name in any namespace). This errs on the side of copying: any such
+ * child counts, whatever its PrefixList says.
+ */
+function canonicalizerMayWrite(algorithm: string, el: Element, prefixes: string[]): boolean {
+  if (algorithm === TRANSFORM.c14n) return false;
+  if (prefixes.length > 0) return true;
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (!isElement(n) || n.localName !== 'CanonicalizationMethod') continue;
+    for (let m = n.firstChild; m; m = m.nextSibling) if (isElement(m) && m.localName === 'InclusiveNamespaces') return true;
+  }
+  return false;
+}
+
+/**
  * Canonical form of `el` without the `omit` child (the enveloped-signature transform).
- * The canonicalizers write namespace attributes into their input only when an inclusive prefix
- * list applies; then they get a copy. Otherwise the omitted child is detached for the duration and
- * put back: copying a DOM subtree costs more than all the rest of a verification.
+ * When the canonicalizer may write namespace attributes into its input (canonicalizerMayWrite),
+ * it gets a copy. Otherwise the omitted child is detached for the duration and put back: copying a
+ * DOM subtree costs more than all the rest of a verification. Neither canonicalizer looks above
+ * its input (ancestors come in through `ancestorNamespaces`), so a detached copy and the element
+ * in place canonicalize alike.
  */
 function canonicalize(algorithm: string, el: Element, prefixes: string[], omit?: Element): string {
   const options = {
@@ -260,10 +279,7 @@ function canonicalize(algorithm: string, el: Element, prefixes: string[], omit?:
     defaultNsForPrefix: { ds: NS.ds },
   };
   const c14n = algorithm === TRANSFORM.c14n ? new C14nCanonicalization() : new ExclusiveCanonicalization();
-  // Without a prefix list, xml-crypto's exc-c14n looks for one in a CanonicalizationMethod child
-  // of its input (meant for SignedInfo) and may then write to that input: copy in that case too.
-  const mayWrite = prefixes.length > 0 || children(el).some((c) => c.localName === 'CanonicalizationMethod');
-  if (mayWrite) {
+  if (canonicalizerMayWrite(algorithm, el, prefixes)) {
     const copy = el.cloneNode(true) as Element;
     if (omit) {
       const position = Array.prototype.indexOf.call(el.childNodes, omit);
@@ -395,6 +411,54 @@ function elementSpans(xml: string): ElementSpan[] {
   return spans;
 }
 
+const SIGNATURE_OPEN_TAG = `<ds:Signature xmlns:ds="${NS.ds}">`;
+
+/**
+ * The ds:SignedInfo we write for one reference. With `canonical` the same SignedInfo in the form
+ * exclusive c14n gives it inside that ds:Signature: the ds declaration on SignedInfo itself (it is
+ * the apex, and exc-c14n renders only visibly used prefixes, so the document around it adds
+ * nothing), empty elements as start and end tag, one attribute per element so no ordering.
+ */
+function signedInfoMarkup(id: string, algorithm: string, digest: string, digestValue: string, canonical: boolean): string {
+  const open = canonical ? `<ds:SignedInfo xmlns:ds="${NS.ds}">` : '<ds:SignedInfo>';
+  const empty = (name: string, algorithmUri: string) =>
+    canonical ? `<ds:${name} Algorithm="${algorithmUri}"></ds:${name}>` : `<ds:${name} Algorithm="${algorithmUri}"/>`;
+  return (
+    `${open}${empty('CanonicalizationMethod', TRANSFORM.excC14n)}${empty('SignatureMethod', algorithm)}` +
+    `<ds:Reference URI="#${escapeXml(id)}"><ds:Transforms>` +
+    `${empty('Transform', TRANSFORM.envelopedSignature)}${empty('Transform', TRANSFORM.excC14n)}</ds:Transforms>` +
+    `${empty('DigestMethod', digest)}<ds:DigestValue>${digestValue}</ds:DigestValue></ds:Reference></ds:SignedInfo>`
+  );
+}
+
+/** The SignedInfo we write (signedInfoMarkup, non-canonical). */
+export function signedInfoXml(id: string, algorithm: string, digest: string, digestValue: string): string {
+  return signedInfoMarkup(id, algorithm, digest, digestValue, false);
+}
+
+/**
+ * Characters that neither escapeXml, nor parsing the attribute or text back, nor c14n's escaping
+ * change: for values made only of these, the written SignedInfo and its canonical form hold them
+ * verbatim. IDs (NCNames in practice), our algorithm URIs and base64 digests all qualify.
+ */
+const VERBATIM_VALUE = /^[A-Za-z0-9_.:/#+=-]+$/;
+
+/**
+ * The exclusive canonical form of signedInfoXml(...) emitted directly, or undefined when some
+ * value would need escaping (then only canonicalizing the parsed SignedInfo is known right).
+ * Exported for the test that holds it to the canonicalizer's output for every algorithm.
+ */
+export function directCanonicalSignedInfo(id: string, algorithm: string, digest: string, digestValue: string): string | undefined {
+  for (const value of [id, algorithm, digest, digestValue]) if (!VERBATIM_VALUE.test(value)) return undefined;
+  return signedInfoMarkup(id, algorithm, digest, digestValue, true);
+}
+
+/** The canonicalizer's answer: SignedInfo parsed where it will live (in a ds:Signature declaring ds), exc-c14n. */
+export function canonicalizeSignedInfo(signedInfo: string): string {
+  const parsedInfo = children(parseXml(`${SIGNATURE_OPEN_TAG}${signedInfo}</ds:Signature>`).documentElement!)[0];
+  return canonicalize(TRANSFORM.excC14n, parsedInfo, []);
+}
+
 /** The complete ds:Signature for one target: digest of the element as it stands, then SignedInfo signed. */
 function signatureXml(plan: SignPlan, settings: SignSettings): string {
   const spec = SIGNATURE_SPECS[settings.algorithm];
@@ -403,17 +467,11 @@ function signatureXml(plan: SignPlan, settings: SignSettings): string {
     .createHash(DIGEST_SPECS[settings.digest])
     .update(canonicalize(TRANSFORM.excC14n, plan.target, []), 'utf8')
     .digest('base64');
-  const signedInfo =
-    `<ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${TRANSFORM.excC14n}"/>` +
-    `<ds:SignatureMethod Algorithm="${settings.algorithm}"/>` +
-    `<ds:Reference URI="#${escapeXml(plan.id)}"><ds:Transforms>` +
-    `<ds:Transform Algorithm="${TRANSFORM.envelopedSignature}"/><ds:Transform Algorithm="${TRANSFORM.excC14n}"/>` +
-    `</ds:Transforms><ds:DigestMethod Algorithm="${settings.digest}"/><ds:DigestValue>${digestValue}</ds:DigestValue>` +
-    `</ds:Reference></ds:SignedInfo>`;
-  const open = `<ds:Signature xmlns:ds="${NS.ds}">`;
-  // Canonicalize SignedInfo where it will live: inside a ds:Signature that declares ds.
-  const parsedInfo = children(parseXml(`${open}${signedInfo}</ds:Signature>`).documentElement!)[0];
-  const material = Buffer.from(canonicalize(TRANSFORM.excC14n, parsedInfo, []));
+  const signedInfo = signedInfoXml(plan.id, settings.algorithm, settings.digest, digestValue);
+  const open = SIGNATURE_OPEN_TAG;
+  const canonicalInfo =
+    directCanonicalSignedInfo(plan.id, settings.algorithm, settings.digest, digestValue) ?? canonicalizeSignedInfo(signedInfo);
+  const material = Buffer.from(canonicalInfo, 'utf8');
   const signOptions =
     spec.keyType === 'ec'
       ? { key: settings.key, dsaEncoding: 'ieee-p1363' as const }
@@ -827,9 +885,13 @@ function withSignedElement(check: SignatureCheck, signedXml: string, parsed?: El
   return check;
 }
 
-function verifyMatching(xml: string, trustedCertsPem: string[], wantId: string | undefined, options: VerifyOptions): SignatureCheck[] {
-  const doc = parseXml(xml);
-  const root = doc.documentElement!;
+/**
+ * Checks for the signatures of a parsed document (those held by the element with ID `wantId`
+ * only, when given). `xml` is the text it was parsed from, which only the xml-crypto engine reads.
+ */
+function verifyMatching(doc: Document, xml: string | undefined, trustedCertsPem: string[], wantId: string | undefined, options: VerifyOptions): SignatureCheck[] {
+  const root = doc.documentElement;
+  if (!root) throw new XmlSafetyError('malformed', 'document has no root element');
   const signatures = isDs(root, 'Signature') ? [root] : [];
   const walk = (el: Element) => {
     for (let n = el.firstChild; n; n = n.nextSibling) {
@@ -856,17 +918,31 @@ function verifyMatching(xml: string, trustedCertsPem: string[], wantId: string |
     if (key) trusted.push({ pem, key });
   }
   const engine = options.engine ?? 'core';
-  return selected.map((s) => checkOne(xml, s, idCounts, trusted, engine));
+  if (engine === 'xml-crypto' && xml === undefined) throw new TypeError('the xml-crypto engine parses the text itself: verify with verifySignatures(xml, ...)');
+  return selected.map((s) => checkOne(xml ?? '', s, idCounts, trusted, engine));
 }
 
 /** Verify every ds:Signature in the document against the pinned certificates only (KeyInfo is never trusted). Never throws for bad signatures: a check with valid=false instead. Throws XmlSafetyError for unparseable input. */
 export function verifySignatures(xml: string, trustedCertsPem: string[], options: VerifyOptions = {}): SignatureCheck[] {
-  return verifyMatching(xml, trustedCertsPem, undefined, options);
+  return verifyMatching(parseXml(xml), xml, trustedCertsPem, undefined, options);
+}
+
+/**
+ * verifySignatures for a document the caller already parsed, so a message is parsed once. `doc`
+ * must come from parseXml (the safe parser) and is left as it was (the core engine detaches each
+ * signature while it canonicalizes, synchronously, and puts it back). Same checks, same answers;
+ * signedElement is still parsed from the canonical signed text, never taken from `doc`.
+ * Core engine only: xml-crypto parses text itself, and a serialized DOM is not always the text it
+ * came from (a character reference &#13; in content comes back as a bare CR, which a parser turns
+ * into LF), so asking for it here throws a TypeError; use verifySignatures for that engine.
+ */
+export function verifyDocumentSignatures(doc: Document, trustedCertsPem: string[], options: VerifyOptions = {}): SignatureCheck[] {
+  return verifyMatching(doc, undefined, trustedCertsPem, undefined, options);
 }
 
 /** Convenience: the check for the signature enveloped in the element with this ID (or undefined). Two signatures in one element give an invalid check. */
 export function verifyElementSignature(xml: string, id: string, trustedCertsPem: string[], options: VerifyOptions = {}): SignatureCheck | undefined {
-  const checks = verifyMatching(xml, trustedCertsPem, id, options);
+  const checks = verifyMatching(parseXml(xml), xml, trustedCertsPem, id, options);
   if (checks.length <= 1) return checks[0];
   return { valid: false, parentName: checks[0].parentName, parentId: id, reason: `element with ID "${id}" holds ${checks.length} signatures` };
 }

@@ -127,6 +127,26 @@ export function inflateRawBounded(b: Buffer, maxBytes: number): string {
   return decodeUtf8Strict(out, 'inflated message');
 }
 
+// Parsing a PEM costs about as much as the RSA operation itself, and a deployment signs and
+// verifies with a handful of keys. Bounded so that a stream of distinct PEMs cannot grow memory.
+const KEY_CACHE_LIMIT = 256;
+const privateKeys = new Map<string, KeyObject>();
+const pinnedKeys = new Map<string, KeyObject | undefined>();
+
+function cachedByPem<T>(cache: Map<string, T>, pem: string, make: () => T): T {
+  if (cache.has(pem)) return cache.get(pem) as T;
+  const value = make();
+  if (cache.size >= KEY_CACHE_LIMIT) cache.clear();
+  cache.set(pem, value);
+  return value;
+}
+
+/** createPrivateKey, once per PEM. A PEM that does not parse throws every time (not cached). */
+function privateKeyOf(privateKeyPem: string): KeyObject {
+  if (typeof privateKeyPem !== 'string') return createPrivateKey(privateKeyPem);
+  return cachedByPem(privateKeys, privateKeyPem, () => createPrivateKey(privateKeyPem));
+}
+
 function detectKeyType(key: KeyObject): 'rsa' | 'ec' | undefined {
   const t = key.asymmetricKeyType;
   return t === 'rsa' ? 'rsa' : t === 'ec' ? 'ec' : undefined;
@@ -138,7 +158,7 @@ function detectKeyType(key: KeyObject): 'rsa' | 'ec' | undefined {
  * we take that URI's XML-DSig definition, value format included.
  */
 function signOctets(octets: string, privateKeyPem: string, algorithm: SignatureAlgorithmName): string {
-  const key = createPrivateKey(privateKeyPem);
+  const key = privateKeyOf(privateKeyPem);
   const spec = ALGORITHMS[algorithm];
   if (detectKeyType(key) !== spec.keyType) {
     throw new Error(`cannot sign with ${algorithm} using a ${key.asymmetricKeyType} key`);
@@ -152,7 +172,7 @@ function signOctets(octets: string, privateKeyPem: string, algorithm: SignatureA
 }
 
 function defaultAlgorithm(privateKeyPem: string): SignatureAlgorithmName {
-  return detectKeyType(createPrivateKey(privateKeyPem)) === 'ec' ? 'ecdsa-sha256' : 'rsa-sha256';
+  return detectKeyType(privateKeyOf(privateKeyPem)) === 'ec' ? 'ecdsa-sha256' : 'rsa-sha256';
 }
 
 /** Build the full Redirect URL: message, RelayState, then SigAlg and Signature when signing. */
@@ -238,7 +258,13 @@ export function decodeRedirectDocument(
   return { ...msg, document, root: document.documentElement! };
 }
 
+/** The public key of a pinned certificate (or bare public key PEM), once per PEM; undefined when unusable, remembered too. */
 function loadPinned(pem: string): KeyObject | undefined {
+  // Only strings are cache keys; anything else a JavaScript caller slips in is loaded as before.
+  return typeof pem === 'string' ? cachedByPem(pinnedKeys, pem, () => publicKeyOf(pem)) : publicKeyOf(pem);
+}
+
+function publicKeyOf(pem: string): KeyObject | undefined {
   try {
     return new X509Certificate(pem).publicKey;
   } catch {

@@ -2,7 +2,7 @@
 // ID and freshness, Destination, a known Issuer, an ACS that belongs to that SP, a usable
 // ProtocolBinding, and a signature when the IdP's metadata says WantAuthnRequestsSigned.
 import { BINDING } from '../constants.ts';
-import { verifySignatures } from '../signature.ts';
+import { verifyDocumentSignatures } from '../signature.ts';
 import { type Element, attr } from '../xml.ts';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
@@ -233,7 +233,7 @@ export function validateAuthnRequest(xml: string, ctx: AuthnRequestValidationCon
   const claimedSp = ctx.knownServiceProviders.find((sp) => sp.entityId === claimed);
   let signatures: SignatureCheck[];
   try {
-    signatures = verifySignatures(xml, claimedSp?.signingCerts ?? []);
+    signatures = verifyDocumentSignatures(parsed.doc, claimedSp?.signingCerts ?? []);
   } catch (err) {
     const f = finding({ id: 'well-formed-xml', requirement: SCHEMA, severity: 'must' }, { ok: false, expected: 'an AuthnRequest whose signatures can be evaluated', observed: (err as Error).message });
     return { findings: [f], ok: false, signatures: [] };

@@ -3,7 +3,7 @@
 // Fields are read from the signed content when the message is XML-signed; a Redirect signature
 // covers the whole message, so then the document itself is what was signed.
 import { NS, STATUS } from '../constants.ts';
-import { verifySignatures } from '../signature.ts';
+import { verifyDocumentSignatures } from '../signature.ts';
 import { type Element, attr, children } from '../xml.ts';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
@@ -300,7 +300,7 @@ function validateLogout(
   if (!parsed.ok) return { findings: [parsed.finding], ok: false, signatures: [] };
   let signatures: SignatureCheck[];
   try {
-    signatures = verifySignatures(xml, ctx.trustedCerts);
+    signatures = verifyDocumentSignatures(parsed.doc, ctx.trustedCerts);
   } catch (err) {
     const f = finding({ id: 'well-formed-xml', requirement: schema, severity: 'must' }, { ok: false, expected: `a ${kind} whose signatures can be evaluated`, observed: (err as Error).message });
     return { findings: [f], ok: false, signatures: [] };

@@ -4,8 +4,8 @@
 // so content an attacker wraps around, beside or inside the signed part is ignored.
 import { CONFIRMATION_METHOD, NS } from '../constants.ts';
 import { decryptEncryptedElement } from '../encryption.ts';
-import { verifySignatures } from '../signature.ts';
-import { type Element, attr, child, children, parseXml, serialize } from '../xml.ts';
+import { verifyDocumentSignatures, verifySignatures } from '../signature.ts';
+import { type Document, type Element, attr, child, children, parseXml, serialize } from '../xml.ts';
 import { DEFAULT_CLOCK_SKEW_SECONDS, parseSamlTime, samlChild, validCoverFor } from './common.ts';
 import type { ResponseValidationContext, ResponseValidation, SignatureCheck } from './types.ts';
 
@@ -47,10 +47,16 @@ interface Candidate {
   selfCover?: SignatureCheck;
 }
 
+/**
+ * `root` is the document element of parseXml(xml). Signatures are verified on that same parsed
+ * document rather than on the text parsed again; the text is only used when `root` is not its
+ * document's root element.
+ */
 export async function prepareResponse(root: Element, xml: string, ctx: ResponseValidationContext): Promise<ResponseSubject> {
   const now = ctx.now ?? new Date();
   const skewMs = (ctx.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS) * 1000;
-  const signatures = verifySignatures(xml, ctx.trustedCerts);
+  const doc = root.ownerDocument;
+  const signatures = doc && doc.documentElement === root ? verifyDocumentSignatures(doc, ctx.trustedCerts) : verifySignatures(xml, ctx.trustedCerts);
 
   const responseCover = validCoverFor(signatures, root);
   const envelope = responseCover?.signedElement ?? root;
@@ -115,11 +121,11 @@ async function decryptCandidate(wrapper: Element, subject: ResponseSubject): Pro
     subject.decryptionErrors.push('EncryptedAssertion present but no decryption key is configured');
     return undefined;
   }
-  let plainXml: string;
+  let plainDoc: Document;
   let assertion: Element;
   try {
-    plainXml = await decryptEncryptedElement(serialize(wrapper), key);
-    assertion = parseXml(plainXml).documentElement!;
+    plainDoc = parseXml(await decryptEncryptedElement(serialize(wrapper), key));
+    assertion = plainDoc.documentElement!;
   } catch (err) {
     subject.decryptionErrors.push(`EncryptedAssertion could not be decrypted: ${(err as Error).message}`);
     return undefined;
@@ -132,7 +138,7 @@ async function decryptCandidate(wrapper: Element, subject: ResponseSubject): Pro
   // A signature inside the plaintext covers the assertion as it was before encryption.
   let inner: SignatureCheck[] = [];
   try {
-    inner = verifySignatures(plainXml, subject.ctx.trustedCerts);
+    inner = verifyDocumentSignatures(plainDoc, subject.ctx.trustedCerts);
   } catch (err) {
     subject.decryptionErrors.push(`decrypted assertion could not be checked: ${(err as Error).message}`);
   }

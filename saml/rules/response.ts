@@ -23,7 +23,7 @@ export async function validateResponse(xml: string, ctx: ResponseValidationConte
   try {
     subject = await prepareResponse(parsed.root, xml, ctx);
   } catch (err) {
-    // Signature verification re-parses the text; anything it refuses is a document we cannot trust.
+    // Decryption or signature evaluation failed outright: a document we cannot trust.
     const f = finding(
       { id: 'well-formed-xml', requirement: SCHEMA_REQUIREMENT, severity: 'must' },
       { ok: false, expected: 'a Response whose signatures and encrypted parts can be evaluated', observed: `evaluation failed: ${(err as Error).message}` },

@@ -5,10 +5,10 @@
 //   Responses that lasso and pysaml2 sign as IdPs verify here.
 // Missing peers fail these tests with a message naming the package (CI installs them).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NS, SIGNATURE_ALGORITHM, type SignatureAlgorithmName } from '../../saml/constants.ts';
+import { NS, SIGNATURE_ALGORITHM, TRANSFORM, type SignatureAlgorithmName } from '../../saml/constants.ts';
 import { createCredential, type Credential } from '../../saml/keys.ts';
-import { signAssertions, signRoot, verifySignatures, type SignatureCheck, type SignOptions } from '../../saml/signature.ts';
-import { descendants, parseXml } from '../../saml/xml.ts';
+import { signAssertions, signRoot, verifyDocumentSignatures, verifySignatures, type SignatureCheck, type SignOptions } from '../../saml/signature.ts';
+import { descendants, parseXml, serialize } from '../../saml/xml.ts';
 import { ACS, assertionXml, authnRequestXml, IDP, logoutRequestXml, responseXml, SP } from '../fixtures/signature/messages.ts';
 import {
   lassoIdpIssueResponse,
@@ -143,6 +143,23 @@ describe('what xmlsec1 signs verifies here', () => {
       refusedHere(signed, [cred === ec ? evilEc.certPem : evil.certPem]);
     });
   }
+
+  it('SignedInfo canonicalized with an InclusiveNamespaces PrefixList: verifies, and verifying leaves the parsed document as it was', () => {
+    // The canonicalizer adds the listed ancestors' declarations to its input; ours must get a copy.
+    const template = signatureTemplate({ id: RESPONSE_ID, prefixList: ['xs'] }).replace(
+      `<ds:CanonicalizationMethod Algorithm="${TRANSFORM.excC14n}"/>`,
+      `<ds:CanonicalizationMethod Algorithm="${TRANSFORM.excC14n}"><ec:InclusiveNamespaces xmlns:ec="${TRANSFORM.excC14n}" PrefixList="xs xsi"/></ds:CanonicalizationMethod>`,
+    );
+    expect(template).toContain('PrefixList="xs xsi"');
+    const signed = xmlsec1SignTemplate(insertSignatureTemplate(responseXml(), template, RESPONSE_ID), rsa.key.privateKeyPem, rsa.certPem);
+    const [check] = verifiedHere(signed, [rsa.certPem]);
+    expect(check.parentId).toBe(RESPONSE_ID);
+    const doc = parseXml(signed);
+    const before = serialize(doc);
+    expect(verifyDocumentSignatures(doc, [rsa.certPem]).map((c) => [c.valid, c.signedXml])).toEqual([[true, check.signedXml]]);
+    expect(serialize(doc)).toBe(before);
+    refusedHere(signed.replace('alice@example.test</saml:NameID>', 'mallory@example.test</saml:NameID>'), [rsa.certPem]);
+  });
 
   it('a Response whose Assertion and Response xmlsec1 both signed, and an AuthnRequest', () => {
     const assertionSigned = xmlsec1Sign(responseXml(), ASSERTION_ID, rsa.key.privateKeyPem, rsa.certPem);

@@ -1,15 +1,20 @@
 // XML-DSig sign/verify: round trips for every algorithm and message kind, placement, what a valid
 // check hands back, and every refused signature shape. Each verification runs through both
 // engines ('core' and xml-crypto's checkSignature), which must agree on validity.
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAuthnRequest, buildLoginResponse, buildLogoutRequest, buildLogoutResponse } from '../../saml/builders/index.ts';
 import { DIGEST_ALGORITHM, NS, SIGNATURE_ALGORITHM, TRANSFORM, type SignatureAlgorithmName } from '../../saml/constants.ts';
 import { certToBase64, createCredential, type Credential } from '../../saml/keys.ts';
 import {
   acceptedSignatureAlgorithms,
+  canonicalizeSignedInfo,
+  directCanonicalSignedInfo,
   signAssertions,
   signElementById,
+  signedInfoXml,
   signRoot,
+  verifyDocumentSignatures,
   verifyElementSignature,
   verifySignatures,
   type SignatureCheck,
@@ -40,7 +45,11 @@ function opts(c: Credential, extra: Partial<SignOptions> = {}): SignOptions {
   return { privateKeyPem: c.key.privateKeyPem, certPem: c.certPem, ...extra };
 }
 
-/** Both engines; validity must agree check by check. Returns the core engine's checks. */
+/**
+ * Both engines; validity must agree check by check. The already-parsed path
+ * (verifyDocumentSignatures) must give exactly the text path's checks and leave its document as it
+ * was. Returns the core engine's checks.
+ */
 function verify(xml: string, certs: string[]): SignatureCheck[] {
   const core = verifySignatures(xml, certs);
   const viaXmlCrypto = verifySignatures(xml, certs, { engine: 'xml-crypto' });
@@ -48,6 +57,17 @@ function verify(xml: string, certs: string[]): SignatureCheck[] {
   for (const [i, c] of core.entries()) {
     if (c.valid) expect(viaXmlCrypto[i].signedXml).toBe(c.signedXml);
   }
+  const doc = parseXml(xml);
+  const before = serialize(doc);
+  const fromDoc = verifyDocumentSignatures(doc, certs);
+  expect(JSON.parse(JSON.stringify(fromDoc))).toEqual(JSON.parse(JSON.stringify(core)));
+  for (const [i, c] of fromDoc.entries()) {
+    if (!c.valid) continue;
+    expect(serialize(c.signedElement!)).toBe(serialize(core[i].signedElement!));
+    // Claims come from the signed text parsed anew, never from the caller's tree.
+    expect(c.signedElement!.ownerDocument).not.toBe(doc);
+  }
+  expect(serialize(doc)).toBe(before);
   return core;
 }
 
@@ -258,6 +278,109 @@ describe('signing engines', () => {
     const signed = signRoot(`<x:Thing xmlns:x="urn:example" ID="_t"/>`, opts(ec));
     expect(signed).toMatch(/^<x:Thing xmlns:x="urn:example" ID="_t"><ds:Signature [\s\S]*<\/ds:Signature><\/x:Thing>$/);
     expect(verify(signed, [ec.certPem])[0].valid).toBe(true);
+  });
+});
+
+describe('SignedInfo emitted in canonical form', () => {
+  const signatureUris = Object.values(SIGNATURE_ALGORITHM);
+  const digestUris = Object.values(DIGEST_ALGORITHM);
+  const digestOf = (uri: string) => {
+    const hash = { [DIGEST_ALGORITHM.sha1]: 'sha1', [DIGEST_ALGORITHM.sha256]: 'sha256', [DIGEST_ALGORITHM.sha512]: 'sha512' }[uri]!;
+    return createHash(hash).update(uri).digest('base64');
+  };
+
+  it('equals the canonicalizer\'s output for every signature and digest algorithm', () => {
+    expect(signatureUris).toHaveLength(4);
+    expect(digestUris).toHaveLength(3);
+    const ids = [RESPONSE_ID, ASSERTION_ID, '_x', 'id-1.2:3', 'A'];
+    let compared = 0;
+    for (const algorithm of signatureUris) {
+      for (const digest of digestUris) {
+        for (const id of ids) {
+          const digestValue = digestOf(digest);
+          const direct = directCanonicalSignedInfo(id, algorithm, digest, digestValue);
+          expect(direct).toBeDefined();
+          expect(direct).toBe(canonicalizeSignedInfo(signedInfoXml(id, algorithm, digest, digestValue)));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(4 * 3 * 5);
+  });
+
+  it('declines values that escaping would change, and signing then canonicalizes the parsed SignedInfo', () => {
+    for (const id of ['_a&b', '_a<b', '_a>b', '_a"b', "_a'b", '_a b', '_a\tb', '_a\nb', '_a\rb', '_é', '']) {
+      expect(directCanonicalSignedInfo(id, SIGNATURE_ALGORITHM['rsa-sha256'], DIGEST_ALGORITHM.sha256, 'AAAA')).toBeUndefined();
+    }
+    expect(directCanonicalSignedInfo('_a', 'urn:x"y', DIGEST_ALGORITHM.sha256, 'AAAA')).toBeUndefined();
+    expect(directCanonicalSignedInfo('_a', SIGNATURE_ALGORITHM['rsa-sha256'], DIGEST_ALGORITHM.sha256, 'AA<A')).toBeUndefined();
+    // IDs outside the verbatim set still sign and verify (through the parse-and-canonicalize path).
+    for (const [id, written] of [
+      ['_a&b<c>d', '_a&amp;b&lt;c&gt;d'],
+      ['_caf\u00e9', '_caf\u00e9'],
+    ]) {
+      for (const c of [rsa, ec]) {
+        const signed = signRoot(`<x:Thing xmlns:x="urn:example" ID="${written}"><x:v>1</x:v></x:Thing>`, opts(c));
+        const [check] = verify(signed, [c.certPem]);
+        expect(check).toMatchObject({ valid: true, parentId: id, referenceUri: id });
+      }
+    }
+  });
+
+  it('what we sign carries the written SignedInfo, and its canonical form is what was signed', () => {
+    for (const algorithm of ['rsa-sha1', 'rsa-sha256', 'rsa-sha512', 'ecdsa-sha256'] as const) {
+      const c = algorithm === 'ecdsa-sha256' ? ec : rsa;
+      for (const digest of ['sha1', 'sha256', 'sha512'] as const) {
+        const signed = signRoot(authnRequestXml(), opts(c, { algorithm, digest }));
+        const [check] = verify(signed, [c.certPem]);
+        expect(check).toMatchObject({ valid: true, signatureAlgorithm: SIGNATURE_ALGORITHM[algorithm], digestAlgorithm: DIGEST_ALGORITHM[digest] });
+        const digestValue = firstDs(parseXml(signed), 'DigestValue').textContent!;
+        const id = parseXml(signed).documentElement!.getAttribute('ID')!;
+        expect(signed).toContain(signedInfoXml(id, SIGNATURE_ALGORITHM[algorithm], DIGEST_ALGORITHM[digest], digestValue));
+      }
+    }
+  });
+});
+
+describe('verifying a document parsed once', () => {
+  it('verifyDocumentSignatures gives the text path\'s checks and leaves the document alone', () => {
+    const signed = both(responseXml(), rsa);
+    const checks = verify(signed, [rsa.certPem]);
+    expect(checks.map((c) => [c.parentName, c.valid])).toEqual([
+      ['Response', true],
+      ['Assertion', true],
+    ]);
+    const tampered = signed.replace('alice@example.test</saml:NameID>', 'mallory@example.test</saml:NameID>');
+    const doc = parseXml(tampered);
+    expect(verifyDocumentSignatures(doc, [rsa.certPem]).map((c) => c.valid)).toEqual([false, false]);
+    expect(verifyDocumentSignatures(doc, [evil.certPem]).map((c) => c.reason)).toEqual([
+      expect.stringMatching(/does not verify with any trusted certificate/),
+      expect.stringMatching(/does not verify with any trusted certificate/),
+    ]);
+  });
+
+  it('a wrapped document is refused through the parsed path too, and the caller\'s tree is never what a check reports', () => {
+    const signed = signAssertions(responseXml(), opts(rsa));
+    const wrapped = mutate(signed, (doc) => {
+      const original = byId(doc, ASSERTION_ID);
+      const copy = original.cloneNode(true) as Element;
+      copy.removeChild(signatureOf(copy));
+      descendants(copy, NS.saml, 'NameID')[0].textContent = 'mallory@example.test';
+      doc.documentElement!.insertBefore(copy, original);
+    });
+    expect(verifyDocumentSignatures(parseXml(wrapped), [rsa.certPem]).map((c) => [c.valid, c.reason])).toEqual([
+      [false, expect.stringMatching(/occurs 2 times/)],
+    ]);
+    // Changing the caller's tree after the check does not change what the check says was signed.
+    const doc = parseXml(signed);
+    const [check] = verifyDocumentSignatures(doc, [rsa.certPem]);
+    descendants(doc, NS.saml, 'NameID')[0].textContent = 'mallory@example.test';
+    expect(descendants(check.signedElement!, NS.saml, 'NameID')[0].textContent).toBe('alice@example.test');
+  });
+
+  it('refuses the xml-crypto engine, which needs the text', () => {
+    const doc = parseXml(signRoot(authnRequestXml(), opts(rsa)));
+    expect(() => verifyDocumentSignatures(doc, [rsa.certPem], { engine: 'xml-crypto' })).toThrow(TypeError);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createPrivateKey, sign as cryptoSign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDeflateRaw, createInflateRaw, deflateRawSync, deflateSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -240,6 +240,45 @@ describe('HTTP-Redirect signature checks use the raw query', () => {
     expect(verifyRedirectSignature(msg, ['not a certificate']).valid).toBe(false);
     const ok = verifyRedirectSignature(msg, ['not a certificate', rsaOther.certPem, ec.certPem, rsa.certPem]);
     expect(ok).toMatchObject({ valid: true, certificate: rsa.certPem });
+  });
+
+  it('gives the same answers on repeated use of the same keys (they are parsed once per PEM)', () => {
+    const sign = (privateKeyPem: string, relayState: string) =>
+      encodeRedirect({ endpoint: 'https://i/s', param: 'SAMLRequest', xml: AUTHN_REQUEST, relayState, sign: { privateKeyPem } });
+    const first = sign(rsa.privateKeyPem, 'r');
+    // RSA PKCS#1 v1.5 is deterministic: the cached key signs exactly as a freshly parsed one.
+    expect(sign(rsa.privateKeyPem, 'r')).toBe(first);
+    const msg = decodeRedirect(rawQueryOf(first));
+    for (let round = 0; round < 3; round++) {
+      expect(verifyRedirectSignature(msg, [rsa.certPem])).toMatchObject({ valid: true, certificate: rsa.certPem });
+      expect(verifyRedirectSignature(msg, [rsaOther.certPem]).valid).toBe(false);
+      expect(verifyRedirectSignature(msg, ['not a certificate']).valid).toBe(false);
+      expect(verifyRedirectSignature(msg, [ec.certPem]).reason).toMatch(/RSA key/);
+      expect(() => sign('not a key', 'r')).toThrow();
+      expect(() =>
+        encodeRedirect({ endpoint: 'https://i/s', param: 'SAMLRequest', xml: AUTHN_REQUEST, sign: { privateKeyPem: ec.privateKeyPem, algorithm: 'rsa-sha256' } }),
+      ).toThrow(/cannot sign with rsa-sha256/);
+    }
+    // A bare public key PEM, pinned in place of a certificate, is remembered the same way.
+    const publicPem = createPublicKey(rsa.certPem).export({ type: 'spki', format: 'pem' }) as string;
+    expect(verifyRedirectSignature(msg, [publicPem]).valid).toBe(true);
+    expect(verifyRedirectSignature(msg, [publicPem]).valid).toBe(true);
+    const ecMsg = decodeRedirect(rawQueryOf(sign(ec.privateKeyPem, 'r')));
+    expect(ecMsg.sigAlg).toBe(SIGNATURE_ALGORITHM['ecdsa-sha256']);
+    expect(verifyRedirectSignature(ecMsg, [rsa.certPem, ec.certPem])).toMatchObject({ valid: true, certificate: ec.certPem });
+  });
+
+  it('stays right past the key caches\' bound (more distinct PEMs than they hold)', () => {
+    // Distinct PEM texts of the same keys: trailing newlines do not change what they hold.
+    const msg = decodeRedirect(rawQueryOf(encodeRedirect({ endpoint: 'https://i/s', param: 'SAMLRequest', xml: AUTHN_REQUEST, sign: { privateKeyPem: rsa.privateKeyPem } })));
+    for (let i = 0; i < 300; i++) {
+      const pinned = `${(i % 2 === 0 ? rsa : rsaOther).certPem}${'\n'.repeat(i)}`;
+      expect(verifyRedirectSignature(msg, [pinned]).valid).toBe(i % 2 === 0);
+    }
+    for (let i = 0; i < 300; i += 37) {
+      const url = encodeRedirect({ endpoint: 'https://i/s', param: 'SAMLRequest', xml: AUTHN_REQUEST, sign: { privateKeyPem: `${rsa.privateKeyPem}${'\n'.repeat(i)}` } });
+      expect(verifyRedirectSignature(decodeRedirect(rawQueryOf(url)), [rsa.certPem]).valid).toBe(true);
+    }
   });
 
   it('accepts DER-encoded ECDSA values and says so', () => {

@@ -11,7 +11,7 @@ import {
   type KnownServiceProvider,
   validateAuthnRequest,
 } from '../../../saml/rules/index.ts';
-import { signRoot } from '../../../saml/signature.ts';
+import { signRoot, verifySignatures } from '../../../saml/signature.ts';
 import { ACS, NOW, SP, attacker, isoAt } from '../../fixtures/rules/responses.ts';
 
 const SSO = 'https://idp.rules.test/sso';
@@ -46,6 +46,18 @@ function context(over: Partial<AuthnRequestValidationContext> = {}): AuthnReques
 }
 
 describe('validateAuthnRequest', () => {
+  it('reports exactly the checks verifySignatures gives for the text (signatures checked on the parsed document)', () => {
+    const plain = (checks: unknown) => JSON.parse(JSON.stringify(checks));
+    const good = signed(request());
+    const cases = [good, signed(request(), attacker()), good.replace(`Destination="${SSO}"`, 'Destination="https://evil.rules.test/sso"')];
+    for (const xml of cases) {
+      const v = validateAuthnRequest(xml, context());
+      expect(v.signatures).toHaveLength(1);
+      expect(plain(v.signatures)).toEqual(plain(verifySignatures(xml, [spKey().certPem])));
+    }
+    expect(cases.map((xml) => validateAuthnRequest(xml, context()).signatures[0].valid)).toEqual([true, false, false]);
+  });
+
   it('accepts a signed POST request to a registered ACS and returns where to answer', () => {
     const v = validateAuthnRequest(signed(request({ forceAuthn: true })), context());
     expect(failing(v)).toEqual([]);

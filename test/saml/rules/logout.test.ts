@@ -12,7 +12,7 @@ import {
   validateLogoutRequest,
   validateLogoutResponse,
 } from '../../../saml/rules/index.ts';
-import { signRoot } from '../../../saml/signature.ts';
+import { signRoot, verifySignatures } from '../../../saml/signature.ts';
 import { IDP, NOW, USER, attacker, idp, isoAt } from '../../fixtures/rules/responses.ts';
 import type { Credential } from '../../../saml/keys.ts';
 
@@ -51,6 +51,18 @@ function requestContext(over: Partial<LogoutRequestValidationContext> = {}): Log
 }
 
 describe('validateLogoutRequest', () => {
+  it('reports exactly the checks verifySignatures gives for the text (signatures checked on the parsed document)', () => {
+    const plain = (checks: unknown) => JSON.parse(JSON.stringify(checks));
+    const good = signed(logoutRequest());
+    const cases = [good, signed(logoutRequest(), attacker()), good.replace(`>${USER}<`, '>mallory@rules.test<')];
+    for (const xml of cases) {
+      const v = validateLogoutRequest(xml, requestContext());
+      expect(v.signatures).toHaveLength(1);
+      expect(plain(v.signatures)).toEqual(plain(verifySignatures(xml, [idp().certPem])));
+    }
+    expect(cases.map((xml) => validateLogoutRequest(xml, requestContext()).signatures[0].valid)).toEqual([true, false, false]);
+  });
+
   it('accepts a signed request for the current session', () => {
     const v = validateLogoutRequest(signed(logoutRequest()), requestContext());
     expect(failing(v)).toEqual([]);

@@ -4,9 +4,9 @@ import { CONFIRMATION_METHOD, NAMEID_FORMAT, NS, STATUS } from '../../../saml/co
 import { buildAssertion } from '../../../saml/builders/index.ts';
 import { encryptAssertionInResponse } from '../../../saml/encryption.ts';
 import { REQUIREMENTS } from '../../../saml/requirements.ts';
-import { RESPONSE_RULES, type ResponseValidation, type ResponseValidationContext, validateResponse } from '../../../saml/rules/index.ts';
-import type { SignOptions } from '../../../saml/signature.ts';
-import { child, children, parseXml, serialize } from '../../../saml/xml.ts';
+import { RESPONSE_RULES, type ResponseValidation, type ResponseValidationContext, prepareResponse, validateResponse } from '../../../saml/rules/index.ts';
+import { type SignOptions, verifySignatures } from '../../../saml/signature.ts';
+import { type Element, child, children, parseXml, serialize } from '../../../saml/xml.ts';
 import {
   ACS,
   IDP,
@@ -337,6 +337,35 @@ describe('validateResponse: signed versus used', () => {
     expect(v.ok).toBe(false);
     expect(v.assertionSource).toBe('unsigned');
     expect(v.identity).toBeUndefined();
+  });
+});
+
+describe('validateResponse: signatures are checked on the document it parsed', () => {
+  const plain = (checks: unknown) => JSON.parse(JSON.stringify(checks));
+
+  it('reports exactly the checks verifySignatures gives for the text, valid or not', async () => {
+    const evil = sign(unsignedLogin({ nameId: 'mallory@rules.test' }), 'assertion', attacker());
+    const cases: Array<[string, Partial<ResponseValidationContext>]> = [
+      [sign(unsignedLogin(), 'assertion'), {}],
+      [sign(unsignedLogin(), 'response'), { requireSignedAssertion: false }],
+      [sign(unsignedLogin(), 'both'), {}],
+      [sign(unsignedLogin(), 'both').replace(`>${USER}</saml:NameID>`, '>mallory@rules.test</saml:NameID>'), {}],
+      [evil, {}],
+    ];
+    for (const [xml, extra] of cases) {
+      const v = await validateResponse(xml, baseContext(extra));
+      expect(v.signatures.length).toBeGreaterThan(0);
+      expect(plain(v.signatures)).toEqual(plain(verifySignatures(xml, [idp().certPem])));
+    }
+  });
+
+  it('prepareResponse falls back to the text when handed an element that is not its document\'s root', async () => {
+    const xml = sign(unsignedLogin(), 'both');
+    const detached = parseXml(xml).documentElement!.cloneNode(true) as Element;
+    const subject = await prepareResponse(detached, xml, baseContext());
+    expect(plain(subject.signatures)).toEqual(plain(verifySignatures(xml, [idp().certPem])));
+    expect(subject.signatures.map((c) => c.valid)).toEqual([true, true]);
+    expect(subject.assertionSource).toBe('signed-response');
   });
 });
 
