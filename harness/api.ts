@@ -10,7 +10,8 @@ import { toolVersion } from './cli.ts';
 import { DEFAULT_SCENARIO_TIMEOUT_MS, type SamlconfConfig, type TargetConfig } from './config.ts';
 import { runScenarios } from './runner.ts';
 import type { TargetFacts } from './scenario.ts';
-import { openTargetSession, type PeerInfo } from './session.ts';
+import { ContextPool } from './context-pool.ts';
+import { openTargetSession, type PeerInfo, type TargetSession } from './session.ts';
 
 export interface RunCatalogueOptions {
   config: SamlconfConfig;
@@ -46,46 +47,69 @@ export async function runCatalogue(o: RunCatalogueOptions): Promise<RunResult> {
 
   const targets = o.config.targets.filter((t) => !o.selection?.role || t.role === o.selection.role);
   const planned = targets.map((t) => ({ target: t, scenarios: catalogue.filter((s) => s.role === t.role) })).filter((p) => p.scenarios.length > 0);
+  const several = planned.length > 1;
+  const tagged = (target: TargetConfig, r: ScenarioResult): ScenarioResult => (several ? { ...r, target: target.name } : r);
 
-  let browser = o.browser;
-  const ownBrowser = !browser && planned.length > 0;
-  if (ownBrowser) browser = await launchBrowser(o.config.browser ?? {});
+  // Start-up is mostly waiting (targets booting, metadata, the browser): do all of it at once.
+  const ownBrowser = !o.browser && planned.length > 0;
+  const browserReady = o.browser ? Promise.resolve(o.browser) : planned.length ? launchBrowser(o.config.browser ?? {}) : undefined;
+  browserReady?.catch(() => undefined);
+  let browser: Browser | undefined;
+  let pool: ContextPool | undefined;
+  // Sessions only take contexts once scenarios run, after the browser is up.
+  const lazyPool = { take: () => pool!.take() } as ContextPool;
+  const sessions = await Promise.all(
+    planned.map(async ({ target }) => {
+      try {
+        return await openTargetSession(target, { config: o.config, stateDir, contexts: lazyPool, onPeerReady: o.onPeerReady });
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    }),
+  );
 
   const results: ScenarioResult[] = [];
   const runTargets: RunTarget[] = [];
   try {
-    for (const { target, scenarios } of planned) {
-      const prefixed = (r: ScenarioResult): ScenarioResult => (planned.length > 1 ? { ...r, target: target.name } : r);
-      let session;
-      try {
-        session = await openTargetSession(target, { config: o.config, stateDir, browser: browser!, onPeerReady: o.onPeerReady });
-      } catch (err) {
-        o.onTargetError?.(target, err as Error);
-        runTargets.push({ name: target.name, role: target.role, metadata: target.metadata });
+    browser = await browserReady;
+    // One context made ahead: deeper pools only competed with running flows for the CPU (measured).
+    if (browser) pool = new ContextPool(browser, 1);
+    // One worker pool across every target: a slow target's waits leave room for the others.
+    const runnable: ExpandedScenario[] = [];
+    const sessionOf = new Map<ExpandedScenario, TargetSession>();
+    planned.forEach(({ target, scenarios }, i) => {
+      const session = sessions[i];
+      runTargets.push({ name: target.name, role: target.role, metadata: target.metadata, ...(session instanceof Error ? {} : { entityId: session.target.facts.entityId }) });
+      if (session instanceof Error) {
+        o.onTargetError?.(target, session);
         for (const s of scenarios) {
-          const r = prefixed(unrunnable(s, `target '${target.name}' could not be prepared: ${(err as Error).message.split('\n')[0]}`));
+          const r = tagged(target, unrunnable(s, `target '${target.name}' could not be prepared: ${session.message.split('\n')[0]}`));
           results.push(r);
           o.onScenarioEnd?.(r);
         }
-        continue;
+        return;
       }
-      try {
-        runTargets.push({ name: target.name, role: target.role, metadata: target.metadata, entityId: session.target.facts.entityId });
-        const done = await runScenarios({
-          scenarios,
-          facts: session.target.facts as TargetFacts,
-          workers,
-          timeoutMs,
-          openScenario: (s, check, signal) => session.openScenario(s, check, signal),
-          onScenarioEnd: (r) => o.onScenarioEnd?.(prefixed(r)),
-        });
-        results.push(...done.map(prefixed));
-      } finally {
-        await session.close();
+      for (const s of scenarios) {
+        const own = { ...s }; // the same scenario may run against several targets
+        sessionOf.set(own, session);
+        runnable.push(own);
       }
-    }
+    });
+    const targetOf = (s: ExpandedScenario) => sessionOf.get(s)!.target.config;
+    const done = await runScenarios({
+      scenarios: runnable,
+      facts: (s) => sessionOf.get(s)!.target.facts as TargetFacts,
+      workers,
+      timeoutMs,
+      openScenario: (s, check, signal) => sessionOf.get(s)!.openScenario(s, check, signal),
+      onScenarioEnd: (r, s) => o.onScenarioEnd?.(tagged(targetOf(s), r)),
+    });
+    // Results keep the configured target order, then catalogue order.
+    results.push(...done.map((r, i) => tagged(targetOf(runnable[i]), r)));
   } finally {
-    if (ownBrowser) await browser!.close().catch(() => undefined);
+    await Promise.all(sessions.map((s) => (s instanceof Error ? undefined : s.close().catch(() => undefined))));
+    await pool?.close();
+    if (ownBrowser) await browser?.close().catch(() => undefined);
   }
 
   return {

@@ -15,11 +15,12 @@ export interface OpenedScenario<C> {
 
 export interface RunOptions<C> {
   scenarios: ExpandedScenario[];
-  facts: TargetFacts;
+  /** The target's facts, or a lookup when one run covers several targets. */
+  facts: TargetFacts | ((scenario: ExpandedScenario) => TargetFacts);
   workers: number;
   timeoutMs: number;
   openScenario: (scenario: ExpandedScenario, check: Checker, signal: AbortSignal) => Promise<OpenedScenario<C>>;
-  onScenarioEnd?: (result: ScenarioResult) => void;
+  onScenarioEnd?: (result: ScenarioResult, scenario: ExpandedScenario) => void;
 }
 
 class ScenarioTimeout extends Error {}
@@ -31,7 +32,7 @@ export async function runScenarios<C>(options: RunOptions<C>): Promise<ScenarioR
     while (next < options.scenarios.length) {
       const index = next++;
       results[index] = await runOne(options.scenarios[index], options);
-      options.onScenarioEnd?.(results[index]);
+      options.onScenarioEnd?.(results[index], options.scenarios[index]);
     }
   };
   const workers = Math.max(1, Math.min(options.workers, options.scenarios.length));
@@ -59,7 +60,8 @@ async function runOne<C>(scenario: ExpandedScenario, options: RunOptions<C>): Pr
 
   let applicable: true | string;
   try {
-    applicable = scenario.family.applies ? scenario.family.applies(options.facts, scenario.variant) : true;
+    const facts = typeof options.facts === 'function' ? options.facts(scenario) : options.facts;
+    applicable = scenario.family.applies ? scenario.family.applies(facts, scenario.variant) : true;
   } catch (err) {
     return finish({ verdict: 'error', reason: `applies() threw: ${(err as Error).message}`, findings: [], evidence: [] });
   }

@@ -3,12 +3,12 @@
 // slice of the mock. The runner asks it to open and close scenarios.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright';
+import type { BrowserContext, Page } from 'playwright';
 import { SCENARIO_HEADER, startMockIdp, type IdpScenario, type MockIdp } from '../mock-idp/index.ts';
 import { startMockSp, type MockSp, type SpScenario } from '../mock-sp/index.ts';
 import type { EvidenceMessage } from '../reports/schema.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
-import { newScenarioContext } from './browser.ts';
+import type { ContextPool, FreshContext } from './context-pool.ts';
 import type { ExpandedScenario } from './catalogue.ts';
 import type { SamlconfConfig, ScreenshotPolicy, TargetConfig } from './config.ts';
 import { verdictFromFindings } from './checker.ts';
@@ -36,7 +36,8 @@ export interface PeerInfo {
 export interface SessionOptions {
   config: SamlconfConfig;
   stateDir: string;
-  browser: Browser;
+  /** Where scenarios get their fresh browser contexts. */
+  contexts: ContextPool;
   /** Called once the mock is up and before the target's metadata is read. */
   onPeerReady?: (target: TargetConfig, peer: PeerInfo) => void | Promise<void>;
 }
@@ -74,11 +75,10 @@ async function startTargetIfNeeded(target: TargetConfig, env: Record<string, str
  * both cross-site POSTs (SameSite cookies are dropped) and the target's redirects (Playwright's
  * request routing never sees redirected requests). Targets receive it too and can ignore it.
  */
-async function scenarioBrowser(browser: Browser, key: string): Promise<{ browserContext: BrowserContext; page: Page }> {
-  const browserContext = await newScenarioContext(browser);
-  await browserContext.setExtraHTTPHeaders({ [SCENARIO_HEADER]: key });
-  const page = await browserContext.newPage();
-  return { browserContext, page };
+async function scenarioBrowser(contexts: ContextPool, key: string): Promise<FreshContext> {
+  const fresh = await contexts.take();
+  await fresh.browserContext.setExtraHTTPHeaders({ [SCENARIO_HEADER]: key });
+  return fresh;
 }
 
 /** Whether the scenario's outcome so far earns a screenshot under the configured policy. */
@@ -174,7 +174,7 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
       target: handle,
       async openScenario(scenario, check) {
         const key = scenarioKey(scenario);
-        const { browserContext, page } = await scenarioBrowser(o.browser, key);
+        const { browserContext, page } = await scenarioBrowser(o.contexts, key);
         const slice = mock.scenario(key);
         const log: string[] = [];
         const context = spec.context({ target: handle, page, browserContext, check, log: (m) => void log.push(m) }, mock, slice);
