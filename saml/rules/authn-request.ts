@@ -9,7 +9,7 @@ import {
   allMustPass,
   defineRule,
   describeCheck,
-  duplicateIds,
+  duplicateIdsRule,
   finding,
   iso,
   isEntityFormat,
@@ -196,19 +196,7 @@ export const requestSignatureRequired: R = rule({
   },
 });
 
-export const requestDuplicateIds: R = rule({
-  id: 'duplicate-ids',
-  requirement: 'core-1.3.4',
-  severity: 'must',
-  check(s) {
-    const dups = duplicateIds(s.root);
-    return finding(this, {
-      ok: dups.size === 0,
-      expected: 'every ID value is declared by exactly one element',
-      observed: dups.size === 0 ? 'all ID values are unique' : [...dups.keys()].map((id) => `ID "${id}" repeated`).join('; '),
-    });
-  },
-});
+export const requestDuplicateIds: R = duplicateIdsRule();
 
 export const AUTHN_REQUEST_RULES: readonly R[] = [
   requestSignatureValid,

@@ -210,3 +210,24 @@ export function describeCheck(c: SignatureCheck): string {
 export function signatureElementOf(el: Element | undefined): Element | undefined {
   return el ? child(el, NS.ds, 'Signature') : undefined;
 }
+
+/**
+ * Core 1.3.4: an ID value may be declared once. Shared by every message family, since a repeated
+ * ID is what signature-wrapping attacks rely on whatever the message.
+ */
+export function duplicateIdsRule<S extends { root: Element }>(): Rule<S> {
+  return defineRule<S>({
+    id: 'duplicate-ids',
+    requirement: 'core-1.3.4',
+    severity: 'must',
+    check(s) {
+      const dups = duplicateIds(s.root);
+      return finding(this, {
+        ok: dups.size === 0,
+        expected: 'every ID value is declared by exactly one element',
+        observed: dups.size === 0 ? 'all ID values are unique' : [...dups].map(([id, els]) => `ID "${id}" on ${els.map((e) => e.tagName).join(', ')}`).join('; '),
+        el: [...dups.values()][0]?.[1],
+      });
+    },
+  });
+}

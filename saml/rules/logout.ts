@@ -10,7 +10,7 @@ import {
   allMustPass,
   defineRule,
   describeCheck,
-  duplicateIds,
+  duplicateIdsRule,
   finding,
   iso,
   issuerProblem,
@@ -168,20 +168,7 @@ export const logoutDestination: R = rule({
   },
 });
 
-export const logoutDuplicateIds: R = rule({
-  id: 'duplicate-ids',
-  requirement: 'core-1.3.4',
-  severity: 'must',
-  check(s) {
-    const dups = duplicateIds(s.root);
-    return finding(this, {
-      ok: dups.size === 0,
-      expected: 'every ID value is declared by exactly one element',
-      observed: dups.size === 0 ? 'all ID values are unique' : [...dups.keys()].map((id) => `ID "${id}" repeated`).join('; '),
-      el: [...dups.values()][0]?.[1],
-    });
-  },
-});
+export const logoutDuplicateIds: R = duplicateIdsRule();
 
 // ---------------------------------------------------------------- LogoutRequest only
 

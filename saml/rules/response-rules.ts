@@ -5,7 +5,7 @@ import { type Element, attr, child, children, descendants } from '../xml.ts';
 import {
   defineRule,
   describeCheck,
-  duplicateIds,
+  duplicateIdsRule,
   finding,
   iso,
   issuerProblem,
@@ -108,21 +108,7 @@ export const signatureAlgorithm: R = rule({
   },
 });
 
-export const duplicateIdRule: R = rule({
-  id: 'duplicate-ids',
-  requirement: 'core-1.3.4',
-  severity: 'must',
-  check(s) {
-    const dups = duplicateIds(s.root);
-    const first = [...dups.values()][0];
-    return finding(this, {
-      ok: dups.size === 0,
-      expected: 'every ID value is declared by exactly one element',
-      observed: dups.size === 0 ? 'all ID values are unique' : [...dups].map(([id, els]) => `ID "${id}" on ${els.map((e) => e.tagName).join(', ')}`).join('; '),
-      el: first?.[1],
-    });
-  },
-});
+export const duplicateIdRule: R = duplicateIdsRule();
 
 export const singleAssertion: R = rule({
   id: 'single-assertion',
