@@ -126,6 +126,7 @@ function scenarioKey(scenario: ExpandedScenario): string {
 
 /** A started mock as the session needs it, whichever role it plays. */
 interface PeerMock<S> {
+  forget(key: string): void;
   baseUrl: string;
   entityId: string;
   metadataUrl: string;
@@ -178,7 +179,14 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
         const slice = mock.scenario(key);
         const log: string[] = [];
         const context = spec.context({ target: handle, page, browserContext, check, log: (m) => void log.push(m) }, mock, slice);
-        return { context, close: () => closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, check)) };
+        return {
+          context,
+          async close() {
+            const recorded = await closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, check));
+            mock.forget(key); // the evidence is in the result now; a long run must not keep it twice
+            return recorded;
+          },
+        };
       },
       async close() {
         await running?.stop();

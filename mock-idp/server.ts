@@ -691,6 +691,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     sloUrl: url(routes.sloRedirect),
     metadataXml,
     scenario: scenarioHandle,
+    forget: (key: string) => scenarios.forget(key),
     setSpMetadata(xml: string) {
       sps.set(xml);
     },

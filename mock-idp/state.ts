@@ -84,6 +84,14 @@ export class ScenarioRegistry {
     return [...this.scenarios.values()];
   }
 
+  /** Drop a finished scenario and what points at it, so long runs do not grow without bound. */
+  forget(key: string): void {
+    if (!this.scenarios.delete(key)) return;
+    for (const index of [this.sentRequestIds, this.sessions]) {
+      for (const [id, k] of index) if (k === key) index.delete(id);
+    }
+  }
+
   attribute(h: AttributionHints): ScenarioState {
     const header = Array.isArray(h.header) ? h.header[0] : h.header;
     if (validScenarioKey(header)) return this.get(header);

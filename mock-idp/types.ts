@@ -182,6 +182,8 @@ export interface MockIdp {
   port: number;
   metadataXml(): string;
   scenario(key: string): IdpScenario;
+  /** Drop a finished scenario's state and evidence. */
+  forget(key: string): void;
   setSpMetadata(xml: string): void;
   close(): Promise<void>;
 }
