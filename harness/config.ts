@@ -88,7 +88,7 @@ export interface SamlconfConfig {
   stateDir?: string;
   /** Extra globs of user scenario files (ours are always included). */
   scenarios?: string[];
-  /** Default: twice the core count (flows wait on the network more than on the CPU). */
+  /** Default: the core count (at least 2). */
   workers?: number;
   /** Per scenario, default 30000. */
   timeoutMs?: number;
