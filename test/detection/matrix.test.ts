@@ -155,6 +155,8 @@ const POSITIVE: PositiveRow[] = [
   // The same flow on a correct SP that does not insist on a signed assertion passes, which shows
   // the warning above comes from WantAssertionsSigned and not from a broken flow.
   { role: 'sp', scenario: 'sp-initiated-sso-response', target: 'sp-assertion-signature-optional', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${TEST_USER.nameId}` },
+  // An SP that opts in to IdP-initiated SSO (and says so in the config) takes the unsolicited login.
+  { role: 'sp', scenario: 'sp-idp-initiated-sso', target: 'sp-idp-initiated-opt-in', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.5', observed: `logged in as ${TEST_USER.nameId}` },
   { role: 'idp', scenario: 'idp-sso-redirect', target: 'idp-strict', expect: 'pass', check: 'response-at-registered-acs', requirement: 'profiles-4.1.3.5', observed: 'arrived at /acs' },
   { role: 'idp', scenario: 'idp-sso-post', target: 'idp-strict', expect: 'pass', check: 'response-at-registered-acs', requirement: 'profiles-4.1.3.5', observed: 'arrived at /acs' },
 ];
@@ -177,6 +179,7 @@ const TARGETS: TargetRow[] = [
     (w): TargetRow => ({ name: `sp-weak-${w}`, role: 'sp', weakness: w, sp: { weaknesses: { [w]: true } }, negatives: true }),
   ),
   { name: 'sp-assertion-signature-optional', role: 'sp', sp: { wantAssertionsSigned: false }, negatives: false },
+  { name: 'sp-idp-initiated-opt-in', role: 'sp', sp: { weaknesses: { acceptUnsolicited: true }, capabilities: ['idp-initiated'] }, negatives: false },
   { name: 'idp-strict', role: 'idp', negatives: true },
   ...[...new Set(MATRIX.filter((r) => r.role === 'idp').map((r) => r.weakness))].map(
     (w): TargetRow => ({ name: `idp-weak-${w}`, role: 'idp', weakness: w, idp: { weaknesses: { [w]: true } }, negatives: true }),

@@ -37,6 +37,8 @@ export interface SpTargetOptions {
   wantAssertionsSigned?: boolean;
   /** Point the harness's oracle at another path (a broken oracle, for fail-closed tests). */
   whoamiPath?: string;
+  /** What the target declares in the config (e.g. 'idp-initiated'). */
+  capabilities?: string[];
 }
 
 export interface IdpTargetOptions {
@@ -92,7 +94,7 @@ export async function runAgainstSpTarget(name: string, options: SpTargetOptions,
     ...(options.wantAssertionsSigned !== undefined ? { wantAssertionsSigned: options.wantAssertionsSigned } : {}),
   });
   try {
-    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, oracle: { whoami: `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}` } }, env);
+    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, oracle: { whoami: `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}` }, capabilities: options.capabilities ?? [] }, env);
     return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(xml));
   } finally {
     await sp.close();
