@@ -107,7 +107,7 @@ export async function runCatalogue(o: RunCatalogueOptions): Promise<RunResult> {
       openScenario: (s, check, signal) => sessionOf.get(s)!.openScenario(s, check, signal),
       onScenarioEnd: (r, s) => o.onScenarioEnd?.(tagged(targetOf(s), r)),
     });
-    // Results keep the configured target order, then catalogue order.
+    // Targets that could not be prepared come first; then the rest in configured, then catalogue, order.
     results.push(...done.map((r, i) => tagged(targetOf(runnable[i]), r)));
   } finally {
     await Promise.all(sessions.map((s) => (s instanceof Error ? undefined : s.close().catch(() => undefined))));
