@@ -1,8 +1,8 @@
 // Shared pieces of the catalogue: the identities scenarios assert, and the oracle checks that
 // every SP scenario states the same way. Not a scenario file (those end in .scenario.ts).
 import { BINDING, NAMEID_FORMAT } from '../saml/constants.ts';
-import type { IdpUser } from '../mock-idp/index.ts';
-import type { SpLoginOutcome, SpTargetContext } from '../harness/context.ts';
+import type { IdpPlanResponse, IdpUser } from '../mock-idp/index.ts';
+import { defineSpScenario, type SpLoginOutcome, type SpTargetContext } from '../harness/context.ts';
 import type { TargetFacts } from '../harness/scenario.ts';
 
 /** The user the mock IdP signs in for positive flows. */
@@ -47,5 +47,36 @@ export function expectNoLogin(
     expected: o.expected,
     observed: outcome.loggedIn ? `the SP logged in ${outcome.nameId ?? 'a user'} (${outcome.observed})` : `no session (${outcome.observed})`,
     xml: ctx.idp.lastResponse()?.xml,
+  });
+}
+
+/** One wrong field in an otherwise correct Response, signed by the IdP's own key. */
+export interface ResponseFault {
+  id: string;
+  title: string;
+  group: string;
+  refs: string[];
+  /** The requirement the decisive check cites. */
+  requirement: string;
+  expected: string;
+  response: IdpPlanResponse;
+}
+
+/**
+ * A negative SP case made of a normal SP-initiated login whose Response carries exactly one fault.
+ * The user is the legitimate one: the only thing wrong is the fault, so any login is a failure.
+ */
+export function responseFaultScenario(fault: ResponseFault) {
+  return defineSpScenario({
+    id: fault.id,
+    title: fault.title,
+    group: fault.group,
+    refs: fault.refs,
+    applies: requiresPostAcs,
+    async run(ctx) {
+      ctx.idp.setPlan({ user: TEST_USER, response: fault.response });
+      const outcome = await ctx.spInitiatedLogin();
+      expectNoLogin(ctx, outcome, { check: 'fault-rejected', requirement: fault.requirement, expected: fault.expected });
+    },
   });
 }
