@@ -390,7 +390,15 @@ function unwrapKey(encryptedKey: Element, key: KeyObject, cekBytes: number, o: D
     if (!o.allowRsa15) {
       throw new EncryptionError('insecure-algorithm', 'RSA-1_5 key transport is refused (Bleichenbacher); pass allowRsa15 to accept it');
     }
-    return unpadPkcs1v15(rawRsa(key, wrapped), cekBytes);
+    // A ciphertext the key cannot even take (not below its modulus) is rejected the same implicit
+    // way as bad padding: one uniform failure, later, at the content.
+    let em: Buffer;
+    try {
+      em = rawRsa(key, wrapped);
+    } catch {
+      em = Buffer.alloc(modulusBytes);
+    }
+    return unpadPkcs1v15(em, cekBytes);
   }
 
   if (algorithm === KEY_TRANSPORT['rsa-oaep'] || algorithm === XENC11_RSA_OAEP) {
