@@ -30,7 +30,7 @@ describe('negative scenarios fail closed when the harness cannot see the outcome
     }, ids, env);
     expect(Object.fromEntries(results.map((r) => [r.id, r.verdict]))).toEqual(Object.fromEntries(ids.map((id) => [id, 'error'])));
     for (const r of results) expect(r.reason).toMatch(/still shows its login page/);
-  });
+  }, 120_000);
 
   it('SP: a whoami oracle that answers 404 makes the rejections errors, not passes', async () => {
     const ids = ['sp-unsigned-response-rejected', 'sp-wrong-audience-rejected'];
@@ -40,5 +40,5 @@ describe('negative scenarios fail closed when the harness cannot see the outcome
     }, ids, env);
     expect(Object.fromEntries(results.map((r) => [r.id, r.verdict]))).toEqual(Object.fromEntries(ids.map((id) => [id, 'error'])));
     for (const r of results) expect(r.reason).toMatch(/whoami oracle .* answered 404/);
-  });
+  }, 120_000);
 });

@@ -109,5 +109,5 @@ describe('samlconf run against the bundled reference targets', () => {
     const html = readFileSync(path.join(out, 'index.html'), 'utf8');
     expect(html).toContain('sp-unsigned-response-rejected');
     expect(existsSync(path.join(work, '.samlconf'))).toBe(true);
-  });
+  }, 300_000);
 });

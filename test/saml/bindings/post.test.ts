@@ -56,7 +56,8 @@ describe('HTTP-POST fields', () => {
     const big = Buffer.alloc(2 * 1024 * 1024, 0x61).toString('base64');
     const started = performance.now();
     expect(codeOf(() => decodePostField(big))).toBe('too-large');
-    expect(performance.now() - started).toBeLessThan(100);
+    // Generous: a bound on hostile input, not a speed goal (npm run bench measures speed).
+    expect(performance.now() - started).toBeLessThan(1000);
     const medium = Buffer.from('<a>' + 'x'.repeat(5000) + '</a>').toString('base64');
     expect(codeOf(() => decodePostField(medium, 4000))).toBe('too-large');
     expect(decodePostField(medium, 6000)).toHaveLength(5007);

@@ -378,7 +378,8 @@ describe('HTTP-Redirect hostile input', () => {
     expectXmlError(() => decodeRedirect(`SAMLRequest=AAAA&RelayState=${'x'.repeat(400 * 1024)}`), 'too-large', /query string/);
     // Garbage that would fail base64 proves the length check comes first.
     expectXmlError(() => decodeRedirect(`SAMLRequest=${'*'.repeat(2000)}`, { maxEncodedBytes: 1000 }), 'too-large');
-    expect(performance.now() - started).toBeLessThan(200);
+    // Generous: a bound on hostile input, not a speed goal (npm run bench measures speed).
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('rejects invalid percent-encoding, base64, DEFLATE and UTF-8', () => {
