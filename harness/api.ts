@@ -57,14 +57,15 @@ export async function runCatalogue(o: RunCatalogueOptions): Promise<RunResult> {
   const ownBrowser = !o.browser && planned.length > 0;
   const browserReady = o.browser ? Promise.resolve(o.browser) : planned.length ? launchBrowser(o.config.browser ?? {}) : undefined;
   browserReady?.catch(() => undefined);
-  let browser: Browser | undefined;
-  let pool: ContextPool | undefined;
+  // One context made ahead: deeper pools only competed with running flows for the CPU (measured).
+  const poolReady = browserReady?.then((b) => new ContextPool(b, 1));
+  poolReady?.catch(() => undefined);
   // Sessions only take contexts once scenarios run, after the browser is up.
-  const lazyPool = { take: () => pool!.take() } as ContextPool;
+  const takeContext = async () => (await poolReady!).take();
   const sessions = await Promise.all(
     planned.map(async ({ target }) => {
       try {
-        return await openTargetSession(target, { config: o.config, stateDir, contexts: lazyPool, onPeerReady: o.onPeerReady });
+        return await openTargetSession(target, { config: o.config, stateDir, takeContext, onPeerReady: o.onPeerReady });
       } catch (err) {
         return err instanceof Error ? err : new Error(String(err));
       }
@@ -74,9 +75,7 @@ export async function runCatalogue(o: RunCatalogueOptions): Promise<RunResult> {
   const results: ScenarioResult[] = [];
   const runTargets: RunTarget[] = [];
   try {
-    browser = await browserReady;
-    // One context made ahead: deeper pools only competed with running flows for the CPU (measured).
-    if (browser) pool = new ContextPool(browser, 1);
+    await browserReady; // a browser that cannot start is a usage error, before any scenario runs
     // One worker pool across every target: a slow target's waits leave room for the others.
     const runnable: ExpandedScenario[] = [];
     const sessionOf = new Map<ExpandedScenario, TargetSession>();
@@ -111,8 +110,8 @@ export async function runCatalogue(o: RunCatalogueOptions): Promise<RunResult> {
     results.push(...done.map((r, i) => tagged(targetOf(runnable[i]), r)));
   } finally {
     await Promise.all(sessions.map((s) => (s instanceof Error ? undefined : s.close().catch(() => undefined))));
-    await pool?.close();
-    if (ownBrowser) await browser?.close().catch(() => undefined);
+    await (await poolReady?.catch(() => undefined))?.close();
+    if (ownBrowser) await (await browserReady?.catch(() => undefined))?.close().catch(() => undefined);
   }
 
   return {

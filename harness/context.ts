@@ -31,7 +31,8 @@ export interface SpLoginOutcome extends SpSessionState {
   responseDelivered: boolean;
 }
 
-interface CommonContext {
+/** What every scenario gets, whichever role its target plays. */
+export interface CommonContext {
   target: TargetHandle;
   page: Page;
   browserContext: BrowserContext;

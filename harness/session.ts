@@ -8,11 +8,11 @@ import { SCENARIO_HEADER, startMockIdp, type IdpScenario, type MockIdp } from '.
 import { startMockSp, type MockSp, type SpScenario } from '../mock-sp/index.ts';
 import type { EvidenceMessage } from '../reports/schema.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
-import type { ContextPool, FreshContext } from './context-pool.ts';
+import type { FreshContext } from './context-pool.ts';
 import type { ExpandedScenario } from './catalogue.ts';
 import type { SamlconfConfig, ScreenshotPolicy, TargetConfig } from './config.ts';
 import { verdictFromFindings } from './checker.ts';
-import type { IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
+import type { CommonContext, IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
 import { loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
 import type { Checker } from './scenario.ts';
@@ -36,8 +36,8 @@ export interface PeerInfo {
 export interface SessionOptions {
   config: SamlconfConfig;
   stateDir: string;
-  /** Where scenarios get their fresh browser contexts. */
-  contexts: ContextPool;
+  /** A never-used browser context and page for the next scenario. */
+  takeContext(): Promise<FreshContext>;
   /** Called once the mock is up and before the target's metadata is read. */
   onPeerReady?: (target: TargetConfig, peer: PeerInfo) => void | Promise<void>;
 }
@@ -75,8 +75,8 @@ async function startTargetIfNeeded(target: TargetConfig, env: Record<string, str
  * both cross-site POSTs (SameSite cookies are dropped) and the target's redirects (Playwright's
  * request routing never sees redirected requests). Targets receive it too and can ignore it.
  */
-async function scenarioBrowser(contexts: ContextPool, key: string): Promise<FreshContext> {
-  const fresh = await contexts.take();
+async function scenarioBrowser(takeContext: () => Promise<FreshContext>, key: string): Promise<FreshContext> {
+  const fresh = await takeContext();
   await fresh.browserContext.setExtraHTTPHeaders({ [SCENARIO_HEADER]: key });
   return fresh;
 }
@@ -146,8 +146,6 @@ interface RoleSpec<M extends PeerMock<S>, S extends { evidence(): EvidenceMessag
   context(common: CommonContext, mock: M, slice: S): C;
 }
 
-type CommonContext = Pick<SpTargetContext, 'target' | 'page' | 'browserContext' | 'check' | 'log'>;
-
 async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): EvidenceMessage[] }, C extends SpTargetContext | IdpTargetContext>(
   target: TargetConfig,
   o: SessionOptions,
@@ -175,7 +173,7 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
       target: handle,
       async openScenario(scenario, check) {
         const key = scenarioKey(scenario);
-        const { browserContext, page } = await scenarioBrowser(o.contexts, key);
+        const { browserContext, page } = await scenarioBrowser(o.takeContext, key);
         const slice = mock.scenario(key);
         const log: string[] = [];
         const context = spec.context({ target: handle, page, browserContext, check, log: (m) => void log.push(m) }, mock, slice);

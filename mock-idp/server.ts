@@ -272,6 +272,20 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   }
 
   /** Signature evidence of an incoming message: the XML signatures and, on Redirect, the query signature. */
+  /** Evidence of a message that reached us, with the rule findings it failed. */
+  function recordIncoming(scenario: ScenarioState, incoming: Incoming, signatures: SignatureEvidence[], failed: readonly RuleFinding[]) {
+    scenario.recorder.record({
+      direction: 'received',
+      binding: incoming.binding,
+      url: incoming.url,
+      raw: incoming.raw,
+      xml: incoming.xml,
+      ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
+      signatures,
+      ...(failed.length ? { note: `rule findings failed:\n${summarize(failed)}` } : {}),
+    });
+  }
+
   function incomingSignatures(incoming: Incoming, certs: string[], xml: SignatureCheck[]) {
     const evidence = xmlSignatureEvidence(xml);
     let redirectCheck: ReturnType<typeof verifyRedirectSignature> | undefined;
@@ -307,16 +321,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     });
     if (info.id) seenRequestIds.set(info.id, true);
     const failed = failedMusts(validation.findings);
-    scenario.recorder.record({
-      direction: 'received',
-      binding: incoming.binding,
-      url: incoming.url,
-      raw: incoming.raw,
-      xml: incoming.xml,
-      ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
-      signatures: sig.evidence,
-      ...(failed.length ? { note: `rule findings failed:\n${summarize(failed)}` } : {}),
-    });
+    recordIncoming(scenario, incoming, sig.evidence, failed);
     scenario.lastRequest = {
       xml: incoming.xml,
       info,
@@ -538,16 +543,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(sig.redirectCheck ? { redirectSignature: sig.redirectCheck } : {}),
     });
     const failed = failedMusts(validation.findings);
-    scenario.recorder.record({
-      direction: 'received',
-      binding: incoming.binding,
-      url: incoming.url,
-      raw: incoming.raw,
-      xml: incoming.xml,
-      ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
-      signatures: sig.evidence,
-      ...(failed.length ? { note: `rule findings failed:\n${summarize(failed)}` } : {}),
-    });
+    recordIncoming(scenario, incoming, sig.evidence, failed);
     if (mode === 'target' && failed.length) throw new HttpRefusal(403, 'The logout request was refused.', summarize(failed));
     const location = sloEndpoint(sp, BINDING[incoming.binding], true);
     if (!location) throw new HttpRefusal(400, `The SP metadata lists no SingleLogoutService for the ${incoming.binding} binding.`);
@@ -569,15 +565,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sp = sps.for(info.issuer);
     const certs = spSigningCerts(sp);
     const sig = incomingSignatures(incoming, certs, xmlChecks(incoming.xml, certs));
-    scenario.recorder.record({
-      direction: 'received',
-      binding: incoming.binding,
-      url: incoming.url,
-      raw: incoming.raw,
-      xml: incoming.xml,
-      ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
-      signatures: sig.evidence,
-    });
+    recordIncoming(scenario, incoming, sig.evidence, []);
     return sendPage(reply, messagePage('Signed out', `LogoutResponse received with status ${info.status.code ?? '(none)'}.`));
   }
 

@@ -12,10 +12,10 @@ import {
   duplicateIdsRule,
   finding,
   iso,
+  judgeIssueInstant,
   isEntityFormat,
   joinedText,
   parseMessage,
-  parseSamlTime,
   runRules,
   samlChild,
   samlpChild,
@@ -92,12 +92,12 @@ export const requestIssueInstant: R = rule({
     const maxAge = (s.ctx.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
     const value = attr(s.envelope, 'IssueInstant');
     const expected = `IssueInstant in UTC within [now - ${maxAge / 1000}s - skew, now + skew] (now ${iso(s.now)})`;
-    if (value === undefined) return finding(this, { ok: false, expected, observed: 'IssueInstant absent' });
-    const t = parseSamlTime(value);
-    if (!t.ok) return finding(this, { ok: false, requirement: 'core-1.3.3', expected, observed: t.error });
-    const ms = t.date.getTime();
-    const problem = ms > s.now.getTime() + s.skewMs ? 'in the future' : ms < s.now.getTime() - maxAge - s.skewMs ? 'stale' : undefined;
-    return finding(this, { ok: !problem, requirement: problem === 'stale' ? 'attack-replay' : undefined, expected, observed: problem ? `${value} is ${problem}` : value });
+    const j = judgeIssueInstant(value, s.now, s.skewMs, maxAge);
+    if (j.ok) return finding(this, { ok: true, expected, observed: value! });
+    if (j.kind === 'malformed') return finding(this, { ok: false, requirement: 'core-1.3.3', expected, observed: j.error });
+    if (j.kind === 'absent') return finding(this, { ok: false, expected, observed: 'IssueInstant absent' });
+    // A stale request is what a replay looks like.
+    return finding(this, { ok: false, requirement: j.kind === 'stale' ? 'attack-replay' : undefined, expected, observed: `${value} is ${j.kind}` });
   },
 });
 

@@ -124,6 +124,20 @@ export function parseSamlTime(value: string): TimeValue {
   return { ok: true, date: new Date(ms) };
 }
 
+/** Why an IssueInstant is unacceptable, or `ok`. Every message family judges freshness this way. */
+export type InstantJudgement = { ok: true } | { ok: false; kind: 'absent' | 'future' | 'stale' } | { ok: false; kind: 'malformed'; error: string };
+
+/** An IssueInstant must parse and lie within [now - maxAge - skew, now + skew]. */
+export function judgeIssueInstant(value: string | undefined, now: Date, skewMs: number, maxAgeMs: number): InstantJudgement {
+  if (value === undefined) return { ok: false, kind: 'absent' };
+  const t = parseSamlTime(value);
+  if (!t.ok) return { ok: false, kind: 'malformed', error: t.error };
+  const ms = t.date.getTime();
+  if (ms > now.getTime() + skewMs) return { ok: false, kind: 'future' };
+  if (ms < now.getTime() - maxAgeMs - skewMs) return { ok: false, kind: 'stale' };
+  return { ok: true };
+}
+
 export function iso(d: Date): string {
   return d.toISOString();
 }

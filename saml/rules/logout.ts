@@ -13,6 +13,7 @@ import {
   duplicateIdsRule,
   finding,
   iso,
+  judgeIssueInstant,
   issuerProblem,
   joinedText,
   parseMessage,
@@ -119,12 +120,11 @@ export const logoutIssueInstant: R = rule({
     const value = attr(s.envelope, 'IssueInstant');
     const expected = `IssueInstant in UTC, no later than now + skew and no earlier than ${maxAge / 1000}s before now (now ${iso(s.now)})`;
     const req = REQ[s.kind].header;
-    if (value === undefined) return finding(this, { ok: false, requirement: req, expected, observed: 'IssueInstant absent' });
-    const t = parseSamlTime(value);
-    if (!t.ok) return finding(this, { ok: false, requirement: 'core-1.3.3', expected, observed: t.error });
-    const ms = t.date.getTime();
-    const problem = ms > s.now.getTime() + s.skewMs ? 'in the future' : ms < s.now.getTime() - maxAge - s.skewMs ? 'too old' : undefined;
-    return finding(this, { ok: !problem, requirement: req, expected, observed: problem ? `${value} is ${problem}` : value });
+    const j = judgeIssueInstant(value, s.now, s.skewMs, maxAge);
+    if (j.ok) return finding(this, { ok: true, requirement: req, expected, observed: value! });
+    if (j.kind === 'malformed') return finding(this, { ok: false, requirement: 'core-1.3.3', expected, observed: j.error });
+    const observed = j.kind === 'absent' ? 'IssueInstant absent' : `${value} is ${j.kind === 'future' ? 'in the future' : 'too old'}`;
+    return finding(this, { ok: false, requirement: req, expected, observed });
   },
 });
 

@@ -8,8 +8,8 @@ import {
   duplicateIdsRule,
   finding,
   iso,
+  judgeIssueInstant,
   issuerProblem,
-  parseSamlTime,
   samlChild,
   samlpChild,
   signatureElementOf,
@@ -176,14 +176,11 @@ export const issueInstantRule: R = rule({
     const judge = (value: string | undefined, what: 'Response' | 'Assertion', req: string): RuleFinding => {
       const expected = `${what} IssueInstant in UTC, no later than now + skew and no earlier than ${maxAge / 1000}s before now`;
       const note = (o: string) => (what === 'Assertion' ? withSource(s, o) : o);
-      if (value === undefined) return finding(this, { ok: false, requirement: req, expected, observed: note('IssueInstant absent') });
-      const t = parseSamlTime(value);
-      if (!t.ok) return finding(this, { ok: false, requirement: 'core-1.3.3', expected, observed: note(t.error) });
-      const ms = t.date.getTime();
-      const now = s.now.getTime();
-      const problem =
-        ms > now + s.skewMs ? `${value} is in the future (now ${iso(s.now)})` : ms < now - maxAge - s.skewMs ? `${value} is older than allowed (now ${iso(s.now)})` : undefined;
-      return finding(this, { ok: !problem, requirement: req, expected, observed: note(problem ?? value) });
+      const j = judgeIssueInstant(value, s.now, s.skewMs, maxAge);
+      if (j.ok) return finding(this, { ok: true, requirement: req, expected, observed: note(value!) });
+      if (j.kind === 'malformed') return finding(this, { ok: false, requirement: 'core-1.3.3', expected, observed: note(j.error) });
+      const observed = j.kind === 'absent' ? 'IssueInstant absent' : `${value} is ${j.kind === 'future' ? 'in the future' : 'older than allowed'} (now ${iso(s.now)})`;
+      return finding(this, { ok: false, requirement: req, expected, observed: note(observed) });
     };
     const out = [judge(attr(s.envelope, 'IssueInstant'), 'Response', 'core-3.2.2')];
     if (s.assertion) out.push(judge(attr(s.assertion, 'IssueInstant'), 'Assertion', 'core-2.3.3'));
