@@ -2,9 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserNotFoundError, CHROMIUM_ARGS, findChromium, launchBrowser, newScenarioContext } from '../../harness/browser.ts';
+import { BrowserNotFoundError, CHROMIUM_ARGS, findChromium, launchBrowser, newScenarioContext, playwrightShellCandidates } from '../../harness/browser.ts';
 
-const nothingExists = { env: {}, playwrightPath: '/nonexistent/playwright/chrome', systemPaths: ['/nonexistent/a', '/nonexistent/b'], exists: () => false };
+const nothingExists = {
+  env: {},
+  playwrightPath: '/nonexistent/playwright/chrome',
+  systemPaths: ['/nonexistent/a', '/nonexistent/b'],
+  systemShellPaths: ['/nonexistent/shell'],
+  exists: () => false,
+};
 
 describe('findChromium', () => {
   it('explains how to get a browser when none is found', () => {
@@ -19,17 +25,38 @@ describe('findChromium', () => {
     expect(message).toContain('apt-get install -y chromium');
     expect(message).toContain('npx playwright install chromium');
     expect(message).toContain('SAMLCONF_CHROMIUM');
-    expect((err as BrowserNotFoundError).tried).toEqual(['/nonexistent/playwright/chrome', '/nonexistent/a', '/nonexistent/b']);
+    expect((err as BrowserNotFoundError).tried).toEqual(['/nonexistent/playwright/chrome', '/nonexistent/shell', '/nonexistent/a', '/nonexistent/b']);
   });
 
   it('takes the configured path, then SAMLCONF_CHROMIUM, then Playwright, then system paths', () => {
     const has = (...files: string[]) => (f: string) => files.includes(f);
-    const base = { playwrightPath: '/pw/chrome', systemPaths: ['/usr/bin/chromium'] };
+    const base = { playwrightPath: '/pw/chrome', playwrightShellPath: null, systemPaths: ['/usr/bin/chromium'], systemShellPaths: [] };
     expect(findChromium('/my/chrome', { ...base, env: { SAMLCONF_CHROMIUM: '/env/chrome' }, exists: has('/my/chrome', '/env/chrome', '/pw/chrome') })).toBe('/my/chrome');
     expect(findChromium(undefined, { ...base, env: { SAMLCONF_CHROMIUM: '/env/chrome' }, exists: has('/env/chrome', '/pw/chrome') })).toBe('/env/chrome');
     expect(findChromium(undefined, { ...base, env: {}, exists: has('/pw/chrome', '/usr/bin/chromium') })).toBe('/pw/chrome');
     expect(findChromium(undefined, { ...base, env: {}, exists: has('/usr/bin/chromium') })).toBe('/usr/bin/chromium');
     expect(findChromium('my-chrome', { ...base, env: { PATH: '/a:/opt/bin' }, exists: has('/opt/bin/my-chrome', '/pw/chrome') })).toBe('/opt/bin/my-chrome');
+  });
+
+  it('prefers a headless shell for headless runs, at Playwright and among system paths, and the full browser for headed ones', () => {
+    const has = (...files: string[]) => (f: string) => files.includes(f);
+    const base = { env: {}, playwrightPath: '/pw/chrome', playwrightShellPath: '/pw/shell', systemPaths: ['/usr/bin/chromium'], systemShellPaths: ['/usr/bin/shell'] };
+    const all = has('/pw/chrome', '/pw/shell', '/usr/bin/chromium', '/usr/bin/shell');
+    expect(findChromium(undefined, { ...base, exists: all })).toBe('/pw/shell');
+    expect(findChromium(undefined, { ...base, headless: false, exists: all })).toBe('/pw/chrome');
+    // Playwright's own install still comes before the system's, shell or not.
+    expect(findChromium(undefined, { ...base, exists: has('/pw/chrome', '/usr/bin/shell') })).toBe('/pw/chrome');
+    expect(findChromium(undefined, { ...base, exists: has('/usr/bin/chromium', '/usr/bin/shell') })).toBe('/usr/bin/shell');
+    expect(findChromium(undefined, { ...base, headless: false, exists: has('/usr/bin/chromium', '/usr/bin/shell') })).toBe('/usr/bin/chromium');
+  });
+
+  it("derives Playwright's headless shell from its browser path", () => {
+    const shells = playwrightShellCandidates('/home/u/.cache/ms-playwright/chromium-1200/chrome-linux64/chrome');
+    expect(shells).toContain('/home/u/.cache/ms-playwright/chromium_headless_shell-1200/chrome-headless-shell-linux64/chrome-headless-shell');
+    expect(playwrightShellCandidates('/opt/chrome/chrome')).toEqual([]);
+    const pw = '/cache/chromium-7/chrome-linux64/chrome';
+    const shell = '/cache/chromium_headless_shell-7/chrome-headless-shell-linux64/chrome-headless-shell';
+    expect(findChromium(undefined, { env: {}, playwrightPath: pw, systemPaths: [], systemShellPaths: [], exists: (f) => f === pw || f === shell })).toBe(shell);
   });
 
   it('does not fall through to another browser when the configured one is missing', () => {
