@@ -4,6 +4,7 @@
 import type { Page } from 'playwright';
 import type { AcsOutcome, SpScenario } from '../mock-sp/index.ts';
 import type { LoginSelectors, TargetConfig, TargetUser } from './config.ts';
+import { watchPageActivity, type PageActivity } from './page-activity.ts';
 
 export interface IdpFlowDeps {
   page: Page;
@@ -13,15 +14,31 @@ export interface IdpFlowDeps {
 
 /** Default wait for the IdP to answer: long enough for a real login, short for a refusal. */
 export const DEFAULT_IDP_WAIT_MS = 10_000;
-/** How long an IdP page must stay put (no login form, no navigation) to count as its final word. */
-const SETTLE_MS = 800;
+/** How long an IdP page must stay quiet (no navigation, no requests, no login form) to count as its final word. */
+const QUIET_MS = 500;
+/** How often the quiet period is looked at. */
+const QUIET_POLL_MS = 50;
 
 type Step = { kind: 'arrived'; outcome: AcsOutcome } | { kind: 'login-form' } | { kind: 'settled' } | { kind: 'timeout' };
 
 export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined, waitMs = DEFAULT_IDP_WAIT_MS): Promise<AcsOutcome | undefined> {
-  const { page, sp, target } = deps;
   const deadline = Date.now() + waitMs;
-  const arrival = sp.waitForResponse(waitMs);
+  const arrival = deps.sp.waitForResponse(waitMs);
+  const activity = watchPageActivity(deps.page);
+  try {
+    return await driveLogin(deps, user, deadline, arrival, activity);
+  } finally {
+    activity.stop();
+  }
+}
+
+async function driveLogin(
+  { page, sp, target }: IdpFlowDeps,
+  user: TargetUser | undefined,
+  deadline: number,
+  arrival: Promise<AcsOutcome | undefined>,
+  activity: PageActivity,
+): Promise<AcsOutcome | undefined> {
   await page.goto(sp.loginUrl(), { waitUntil: 'load' }).catch((err: Error) => {
     // A navigation aborted by the IdP's own redirects or auto-POST is normal; anything else is not.
     if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
@@ -31,7 +48,7 @@ export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return undefined;
-    const step = await nextStep(page, arrival, loggedIn ? undefined : loginProbe(target), remaining);
+    const step = await nextStep(page, arrival, activity, loggedIn ? undefined : loginProbe(target), remaining);
     if (step.kind === 'arrived') {
       // Let the browser finish arriving, so the screenshot shows the SP's page, not the IdP's.
       await page.waitForURL((u) => u.pathname === step.outcome.path, { waitUntil: 'load', timeout: 2000 }).catch(() => undefined);
@@ -45,8 +62,9 @@ export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined
       if (loggedIn && probe && (await page.locator(probe).first().isVisible().catch(() => false))) {
         throw new Error(`the IdP still shows its login page after ${user?.username ?? 'the user'} submitted it: check the user's credentials and the login adapter`);
       }
-      // The IdP stopped on a page of its own (an error, usually). Give a late POST a moment.
-      return Promise.race([arrival, delay(250).then(() => undefined)]);
+      // The IdP stopped on a page of its own (an error, usually). A POST to the mock SP would have
+      // kept the page busy, so whatever arrived has arrived by now.
+      return Promise.race([arrival, Promise.resolve(undefined)]);
     }
     if (!user) throw new Error(`target '${target.name}' shows a login page but has no users configured`);
     await fillLogin(page, target, user);
@@ -61,11 +79,17 @@ function loginProbe(target: TargetConfig): string | undefined {
   return typeof login === 'function' ? 'input[type="password"]' : (login as LoginSelectors).username;
 }
 
-async function nextStep(page: Page, arrival: Promise<AcsOutcome | undefined>, probe: string | undefined, remaining: number): Promise<Step> {
+async function nextStep(
+  page: Page,
+  arrival: Promise<AcsOutcome | undefined>,
+  activity: PageActivity,
+  probe: string | undefined,
+  remaining: number,
+): Promise<Step> {
   const race = { over: false };
   const steps: Promise<Step>[] = [
     arrival.then((outcome) => (outcome ? { kind: 'arrived', outcome } : { kind: 'timeout' })),
-    settled(page, probe, race).then(() => ({ kind: 'settled' }) as Step),
+    settled(page, activity, probe, race).then(() => ({ kind: 'settled' }) as Step),
   ];
   if (probe) {
     steps.push(
@@ -85,20 +109,21 @@ async function nextStep(page: Page, arrival: Promise<AcsOutcome | undefined>, pr
 
 const NEVER = new Promise<never>(() => undefined);
 
-/** Resolves once the page has loaded and then neither navigated nor shown the login form for a while. */
-async function settled(page: Page, probe: string | undefined, race: { over: boolean }): Promise<void> {
+/** Resolves once the page has loaded and then stayed quiet, without showing the login form. */
+async function settled(page: Page, activity: PageActivity, probe: string | undefined, race: { over: boolean }): Promise<void> {
   for (;;) {
     if (race.over || page.isClosed()) return NEVER;
     await page.waitForLoadState('load').catch(() => undefined);
-    const url = page.url();
-    await delay(SETTLE_MS);
-    if (race.over || page.isClosed()) return NEVER;
-    if (page.url() !== url) continue;
+    while (activity.quietForMs() < QUIET_MS) {
+      await delay(QUIET_POLL_MS);
+      if (race.over || page.isClosed()) return NEVER;
+    }
     // The login form belongs to the login-form step, which wins this race.
     if (probe && (await page.locator(probe).first().isVisible().catch(() => false))) return NEVER;
     // An auto-POST form still on screen means the browser is about to leave.
     const pendingForm = await page.locator('form[method="post" i]:not(:has(input[type="password"]))').count().catch(() => 0);
     if (pendingForm > 0 && (await page.evaluate(() => document.readyState).catch(() => 'complete')) !== 'complete') continue;
+    if (race.over) return NEVER;
     return;
   }
 }
