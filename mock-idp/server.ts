@@ -140,6 +140,15 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   const logoutStarts = new BoundedMap<string, { key: string; opts: LogoutRequestUrlOptions }>(1000);
   const seenRequestIds = new BoundedMap<string, true>(10_000);
   const seenIds = { has: (id: string) => seenRequestIds.has(id) } as ReadonlySet<string>;
+  // Weaknesses only ever apply in target mode: the mock-mode IdP is the harness's own peer.
+  const targetWeak = mode === 'target' ? weak : {};
+
+  /** The SPs the request rules know; with acceptUnknownIssuer, an unknown Issuer is treated as the one configured SP. */
+  const knownSpsFor = (issuer: string | undefined): KnownServiceProvider[] => {
+    const known = sps.forRules();
+    if (!targetWeak.acceptUnknownIssuer || issuer === undefined || sps.exact(issuer) || known.length === 0) return known;
+    return [...known, { ...known[0], entityId: issuer }];
+  };
 
   let attacker = o.attacker;
   let expired = o.expired;
@@ -312,12 +321,13 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sig = incomingSignatures(incoming, certs, xmlChecks(incoming.xml, certs));
     const validation = validateAuthnRequest(incoming.xml, {
       ssoUrl: incoming.url,
-      knownServiceProviders: sps.forRules(),
+      knownServiceProviders: knownSpsFor(info.issuer),
       wantAuthnRequestsSigned: wantSigned,
       binding: incoming.binding,
       ...(sig.redirectCheck ? { redirectSignature: sig.redirectCheck } : {}),
       supportedResponseBindings: [BINDING.post],
-      seenRequestIds: seenIds,
+      ...(targetWeak.allowRequestReplay ? {} : { seenRequestIds: seenIds }),
+      ...(targetWeak.ignoreRequestIssueInstant ? { maxAgeSeconds: Number.POSITIVE_INFINITY } : {}),
     });
     if (info.id) seenRequestIds.set(info.id, true);
     const failed = failedMusts(validation.findings);
@@ -350,11 +360,11 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       acsUrl,
       ...(info.id !== undefined ? { inResponseTo: info.id } : {}),
       ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
-      ...(info.nameIdPolicy?.format !== undefined ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
+      ...(info.nameIdPolicy?.format !== undefined && !targetWeak.ignoreNameIdPolicy ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
       ...(spEntityId !== undefined ? { spEntityId } : {}),
       ...(sp ? { sp } : {}),
     };
-    if (mode === 'target') return askForLogin(reply, target, info.isPassive === true);
+    if (mode === 'target') return askForLogin(reply, target, info.isPassive === true && !targetWeak.ignoreIsPassive);
     return answer(reply, target);
   }
 
@@ -405,11 +415,12 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       sessionKey: target.sessionKey ?? newSessionKey(),
     });
     // A plan's RelayState replaces the SP's (RelayState attacks); IdP-initiated already chose.
-    const relayState = target.relayStateFinal ? target.relayState : (plan.relayState ?? target.relayState);
+    const chosenRelayState = target.relayStateFinal ? target.relayState : (plan.relayState ?? target.relayState);
+    const relayState = targetWeak.truncateRelayState && chosenRelayState !== undefined ? cutToBytes(chosenRelayState, RELAY_STATE_MAX_BYTES) : chosenRelayState;
     const fields = encodePostFields({ param: 'SAMLResponse', xml: planned.xml, ...(relayState !== undefined ? { relayState } : {}) });
     let page: ReturnType<typeof renderAutoPostPage>;
     try {
-      page = renderAutoPostPage({ action: planned.acsUrl, fields, title: 'Signing you in' });
+      page = targetWeak.reflectRelayStateUnescaped && relayState !== undefined ? renderWithRawRelayState(planned.acsUrl, fields, relayState) : renderAutoPostPage({ action: planned.acsUrl, fields, title: 'Signing you in' });
     } catch (err) {
       throw new HttpRefusal(400, 'The ACS URL cannot be posted to.', (err as Error).message);
     }

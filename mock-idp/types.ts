@@ -100,6 +100,20 @@ export interface MockIdpWeaknesses {
   acceptUnsignedRequests?: boolean;
   acceptAnyAcsUrl?: boolean;
   ignoreDestination?: boolean;
+  /** Any Issuer is taken for the one configured SP (its keys and ACS still apply): single-SP setups that never compare the entity ID. */
+  acceptUnknownIssuer?: boolean;
+  /** No cache of AuthnRequest IDs: the same request is answered again. */
+  allowRequestReplay?: boolean;
+  /** The AuthnRequest IssueInstant is not checked for age: a request from hours ago is answered. */
+  ignoreRequestIssueInstant?: boolean;
+  /** IsPassive is ignored: the login page is shown anyway. */
+  ignoreIsPassive?: boolean;
+  /** NameIDPolicy Format is ignored: the user's default format is issued whatever was asked. */
+  ignoreNameIdPolicy?: boolean;
+  /** RelayState is written into the auto-POST form without HTML escaping (string-built template). */
+  reflectRelayStateUnescaped?: boolean;
+  /** RelayState is cut to 80 bytes instead of being returned as received (or refused). */
+  truncateRelayState?: boolean;
 }
 
 export interface MockIdpOptions {
