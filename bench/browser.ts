@@ -97,7 +97,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<B
   log(`targets: ${config.targets.map((t) => `${t.name} (${t.role})`).join(', ')}`);
   const targetErrors: string[] = [];
   let finished = 0;
-  const sampler = startMemorySampler(50);
+  const sampler = startMemorySampler();
   const start = performance.now();
   let run: RunResult;
   let memory: MemoryPeaks;

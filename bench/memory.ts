@@ -89,8 +89,13 @@ export interface ChildRss {
   otherProcesses: number;
 }
 
-/** Summed VmRSS of this process's descendants, split into browser and other processes. */
-export function childRss(rootPid = process.pid): ChildRss {
+/**
+ * Summed VmRSS of this process's descendants, split into browser and other processes; with
+ * `pss`, the browser's PSS too. PSS costs the kernel a walk over every mapping (about 10 ms for a
+ * browser with a few pages open), so the sampler asks for it less often than for RSS.
+ */
+export function childRss(rootPid = process.pid, options: { pss?: boolean } = {}): ChildRss {
+  const withPss = options.pss ?? true;
   const out: ChildRss = { browserBytes: 0, browserPssBytes: 0, browserProcesses: 0, otherBytes: 0, otherProcesses: 0 };
   for (const p of descendantsOf(rootPid, listProcesses())) {
     const status = readOrUndefined(`/proc/${p.pid}/status`);
@@ -99,6 +104,7 @@ export function childRss(rootPid = process.pid): ChildRss {
     if (isBrowserProcess(p.comm)) {
       out.browserBytes += rss;
       out.browserProcesses++;
+      if (!withPss) continue;
       const rollup = readOrUndefined(`/proc/${p.pid}/smaps_rollup`);
       out.browserPssBytes += (rollup === undefined ? undefined : parsePssBytes(rollup)) ?? 0;
     } else {
@@ -119,12 +125,21 @@ export interface MemoryPeaks {
   samples: number;
   /** Longest gap between two samples: a busy event loop delays the timer, and peaks in between are missed. */
   longestGapMs: number;
+  intervalMs: number;
+  /** Every how many samples PSS was read. */
+  pssEvery: number;
+  /** Time this thread spent sampling: the measurement's own cost, taken from the run it measures. */
+  samplingMs: number;
 }
 
-/** Sample every `intervalMs` on this thread's event loop until stop(). */
-export function startMemorySampler(intervalMs = 50): { stop(): MemoryPeaks } {
+/**
+ * Sample RSS every `intervalMs` and PSS every `pssEvery`-th sample, on this thread's event loop,
+ * until stop(). Sampling competes with the run it measures, so it is kept sparse and its own cost
+ * is reported.
+ */
+export function startMemorySampler(intervalMs = 200, pssEvery = 5): { stop(): MemoryPeaks } {
   const withProc = process.platform === 'linux' && existsSync('/proc/self/status');
-  const peaks: MemoryPeaks = { processRssPeakBytes: 0, samples: 0, longestGapMs: 0 };
+  const peaks: MemoryPeaks = { processRssPeakBytes: 0, samples: 0, longestGapMs: 0, intervalMs, pssEvery, samplingMs: 0 };
   if (withProc) {
     peaks.browserRssPeakBytes = 0;
     peaks.browserPssPeakBytes = 0;
@@ -132,25 +147,27 @@ export function startMemorySampler(intervalMs = 50): { stop(): MemoryPeaks } {
     peaks.otherChildrenRssPeakBytes = 0;
   }
   let last = performance.now();
-  const sample = () => {
+  const sample = (force = false) => {
     const t = performance.now();
     peaks.longestGapMs = Math.max(peaks.longestGapMs, t - last);
     last = t;
-    peaks.samples++;
     peaks.processRssPeakBytes = Math.max(peaks.processRssPeakBytes, process.memoryUsage.rss());
-    if (!withProc) return;
-    const c = childRss();
-    peaks.browserRssPeakBytes = Math.max(peaks.browserRssPeakBytes!, c.browserBytes);
-    peaks.browserPssPeakBytes = Math.max(peaks.browserPssPeakBytes!, c.browserPssBytes);
-    peaks.browserProcessesPeak = Math.max(peaks.browserProcessesPeak!, c.browserProcesses);
-    peaks.otherChildrenRssPeakBytes = Math.max(peaks.otherChildrenRssPeakBytes!, c.otherBytes);
+    if (withProc) {
+      const c = childRss(process.pid, { pss: force || peaks.samples % pssEvery === 0 });
+      peaks.browserRssPeakBytes = Math.max(peaks.browserRssPeakBytes!, c.browserBytes);
+      peaks.browserPssPeakBytes = Math.max(peaks.browserPssPeakBytes!, c.browserPssBytes);
+      peaks.browserProcessesPeak = Math.max(peaks.browserProcessesPeak!, c.browserProcesses);
+      peaks.otherChildrenRssPeakBytes = Math.max(peaks.otherChildrenRssPeakBytes!, c.otherBytes);
+    }
+    peaks.samples++;
+    peaks.samplingMs += performance.now() - t;
   };
-  sample();
+  sample(true);
   const timer = setInterval(sample, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      sample();
+      sample(true);
       return { ...peaks };
     },
   };

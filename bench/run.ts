@@ -109,7 +109,10 @@ function printBrowser(r: BrowserBenchFigures): void {
     ],
     ['peak PSS, browser (shared pages split among sharers)', formatBytes(m.browserPssPeakBytes)],
     ['peak RSS, other child processes (targets, tsx/esbuild)', formatBytes(m.otherChildrenRssPeakBytes)],
-    ['memory samples every 50 ms (longest gap)', `${m.samples} (${Math.round(m.longestGapMs)} ms)`],
+    [
+      `memory samples: RSS every ${m.intervalMs} ms, PSS every ${m.intervalMs * m.pssEvery} ms`,
+      `${m.samples} (longest gap ${Math.round(m.longestGapMs)} ms; sampling took ${Math.round(m.samplingMs)} ms of the run)`,
+    ],
   ];
   console.log('\n' + formatTable(['measure', 'value'], rows));
   console.log('Summed RSS counts pages shared between chromium processes once per process (an upper bound); PSS does not.');

@@ -51,6 +51,7 @@ describe('live sampling', () => {
       expect(peaks.samples).toBeGreaterThanOrEqual(2);
       expect(peaks.processRssPeakBytes).toBeGreaterThan(0);
       expect(peaks.otherChildrenRssPeakBytes).toBeGreaterThan(0);
+      expect(peaks.samplingMs).toBeGreaterThan(0); // the sampler reports its own cost
     } finally {
       child.kill();
     }
