@@ -23,10 +23,9 @@ type Step = { kind: 'arrived'; outcome: AcsOutcome } | { kind: 'login-form' } | 
 
 export async function loginAtIdp(deps: IdpFlowDeps, user: TargetUser | undefined, waitMs = DEFAULT_IDP_WAIT_MS): Promise<AcsOutcome | undefined> {
   const deadline = Date.now() + waitMs;
-  const arrival = deps.sp.waitForResponse(waitMs);
   const activity = watchPageActivity(deps.page);
   try {
-    return await driveLogin(deps, user, deadline, arrival, activity);
+    return await driveLogin(deps, user, deadline, activity);
   } finally {
     activity.stop();
   }
@@ -36,13 +35,16 @@ async function driveLogin(
   { page, sp, target }: IdpFlowDeps,
   user: TargetUser | undefined,
   deadline: number,
-  arrival: Promise<AcsOutcome | undefined>,
   activity: PageActivity,
 ): Promise<AcsOutcome | undefined> {
   await page.goto(sp.loginUrl(), { waitUntil: 'load' }).catch((err: Error) => {
     // A navigation aborted by the IdP's own redirects or auto-POST is normal; anything else is not.
     if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
   });
+  // Waited for only now: the mock SP answers with the first Response since this scenario's latest
+  // AuthnRequest, which the navigation above sent. Asked earlier, a scenario's second login would
+  // be handed its first login's Response.
+  const arrival = sp.waitForResponse(Math.max(0, deadline - Date.now()));
 
   let loggedIn = false;
   for (;;) {
@@ -73,7 +75,7 @@ async function driveLogin(
 }
 
 /** The selector that reveals the IdP's login form, when the adapter is declarative. */
-function loginProbe(target: TargetConfig): string | undefined {
+export function loginProbe(target: TargetConfig): string | undefined {
   const login = target.login;
   if (!login) return undefined;
   return typeof login === 'function' ? 'input[type="password"]' : (login as LoginSelectors).username;
