@@ -21,4 +21,5 @@ export type {
   MockIdpWeaknesses,
   PersonaConfig,
   PersonaName,
+  ReceivedLogout,
 } from './types.ts';

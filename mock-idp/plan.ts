@@ -115,7 +115,7 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
       {
         recipient: pick(r.recipient, input.acsUrl),
         inResponseTo,
-        notOnOrAfter,
+        notOnOrAfter: r.confirmationLifetimeSeconds === undefined ? notOnOrAfter : addSeconds(now, r.confirmationLifetimeSeconds),
       },
     ],
     conditions: {

@@ -27,9 +27,9 @@ import { BINDING, NS, STATUS } from '../saml/constants.ts';
 import { createCredential, expiredCredential, type Credential } from '../saml/keys.ts';
 import { buildIdpMetadata } from '../saml/metadata.ts';
 import { readAuthnRequest, readLogoutRequest, readLogoutResponse } from '../saml/readers.ts';
-import { validateAuthnRequest, validateLogoutRequest, type RuleFinding } from '../saml/rules/index.ts';
+import { validateAuthnRequest, validateLogoutRequest, validateLogoutResponse, type KnownServiceProvider, type RuleFinding } from '../saml/rules/index.ts';
 import { signRoot, verifySignatures, type SignatureCheck } from '../saml/signature.ts';
-import { parseXml, type Element } from '../saml/xml.ts';
+import { attr, descendants, parseXml, type Element } from '../saml/xml.ts';
 import { fetchLocalText } from './fetch-local.ts';
 import { errorPage, loginPage, messagePage, PAGE_CSP, type Page } from './pages.ts';
 import { DEFAULT_USER, PlanError, buildPlannedResponse, planFromJson, type CredentialName } from './plan.ts';
@@ -50,11 +50,14 @@ import {
   type KnownSp,
   type ScenarioState,
 } from './state.ts';
-import type { IdpScenario, IdpUser, LogoutRequestUrlOptions, MockIdp, MockIdpOptions } from './types.ts';
+import type { IdpScenario, IdpUser, LastResponse, LogoutRequestUrlOptions, MockIdp, MockIdpOptions, MockIdpWeaknesses, ReceivedLogout } from './types.ts';
 
 const BODY_LIMIT = 2 * 1024 * 1024;
 const LOGIN_PATH = '/login';
 const LOGOUT_START_PATH = '/_samlconf/logout';
+const RESEND_PATH = '/_samlconf/resend';
+/** Target mode: the IdP's own sign-in session, so Single Logout has something to end. */
+const IDP_SESSION_COOKIE = 'samlconf_idp_session';
 const PENDING_TTL_MS = 10 * 60 * 1000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -120,6 +123,45 @@ function summarize(findings: readonly RuleFinding[]): string {
   return findings.map((f) => `${f.rule}: expected ${f.expected}; observed ${f.observed}`).join('\n');
 }
 
+/** A target-mode sign-in: who, and the SessionIndex values issued under it. */
+interface IdpSession {
+  user: IdpUser;
+  sessionIndexes: string[];
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The NameID Format of the first NameID in a Response we sent (what an SP's LogoutRequest must repeat). */
+function nameIdFormatIn(xml: string): string | undefined {
+  try {
+    return attr(descendants(parseXml(xml), NS.saml, 'NameID')[0], 'Format');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The RelayState size limit of the HTTP-Redirect and HTTP-POST bindings. */
+const RELAY_STATE_MAX_BYTES = 80;
+
+/** truncateRelayState weakness: the first `max` UTF-8 bytes. */
+function cutToBytes(value: string, max: number): string {
+  const bytes = Buffer.from(value, 'utf8');
+  return bytes.length <= max ? value : bytes.subarray(0, max).toString('utf8');
+}
+
+/** reflectRelayStateUnescaped weakness: the auto-POST page with RelayState pasted into the HTML as it came. */
+function renderWithRawRelayState(action: string, fields: Record<string, string>, relayState: string): ReturnType<typeof renderAutoPostPage> {
+  const marker = `samlconf-raw-relaystate-${randomBytes(8).toString('hex')}`;
+  const page = renderAutoPostPage({ action, fields: { ...fields, RelayState: marker }, title: 'Signing you in' });
+  return { ...page, html: page.html.replace(marker, () => relayState) };
+}
+
 export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`mock IdP listens on loopback only, not ${host}`);
@@ -138,10 +180,17 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
 
   const pending = new BoundedMap<string, PendingLogin>(1000);
   const logoutStarts = new BoundedMap<string, { key: string; opts: LogoutRequestUrlOptions }>(1000);
+  // Replay: a token stands for one Response already sent, to be posted again unchanged.
+  const resends = new BoundedMap<string, { key: string; response: LastResponse }>(1000);
   const seenRequestIds = new BoundedMap<string, true>(10_000);
   const seenIds = { has: (id: string) => seenRequestIds.has(id) } as ReadonlySet<string>;
+  const idpSessions = new BoundedMap<string, IdpSession>(1000);
+  const idpSessionOf = (request: FastifyRequest): IdpSession | undefined => {
+    const id = cookieValue(request.headers.cookie, IDP_SESSION_COOKIE);
+    return id === undefined ? undefined : idpSessions.get(id);
+  };
   // Weaknesses only ever apply in target mode: the mock-mode IdP is the harness's own peer.
-  const targetWeak = mode === 'target' ? weak : {};
+  const targetWeak: MockIdpWeaknesses = mode === 'target' ? weak : {};
 
   /** The SPs the request rules know; with acceptUnknownIssuer, an unknown Issuer is treated as the one configured SP. */
   const knownSpsFor = (issuer: string | undefined): KnownServiceProvider[] => {
@@ -364,7 +413,11 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(spEntityId !== undefined ? { spEntityId } : {}),
       ...(sp ? { sp } : {}),
     };
-    if (mode === 'target') return askForLogin(reply, target, info.isPassive === true && !targetWeak.ignoreIsPassive);
+    if (mode === 'target') {
+      const session = idpSessionOf(request);
+      if (session && info.forceAuthn !== true) return answerInSession(reply, target, session);
+      return askForLogin(reply, target, info.isPassive === true && !targetWeak.ignoreIsPassive);
+    }
     return answer(reply, target);
   }
 
@@ -394,6 +447,14 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const token = randomBytes(24).toString('base64url');
     pending.set(token, { ...rest, scenarioKey: scenario.key, createdAt: Date.now() });
     return sendPage(reply, loginPage({ action: LOGIN_PATH, token }));
+  }
+
+  /** Target mode: answer for the signed-in user without a login page, and remember the SessionIndex issued. */
+  async function answerInSession(reply: FastifyReply, target: ResponseTarget, session: IdpSession) {
+    const sent = await answer(reply, { ...target, user: session.user, sessionKey: target.sessionKey ?? newSessionKey() });
+    const index = target.scenario.lastResponse?.sessionIndex;
+    if (index !== undefined) session.sessionIndexes.push(index);
+    return sent;
   }
 
   async function answer(reply: FastifyReply, target: ResponseTarget, forcedStatus?: { code: string; subCode?: string }) {
@@ -484,8 +545,12 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     if (!user) return sendPage(reply, loginPage({ action: LOGIN_PATH, token, error: 'Unknown user or wrong password.', username }));
     pending.delete(token);
     const { scenarioKey, createdAt: _c, isPassive: _p, ...rest } = login;
+    const sessionId = randomBytes(24).toString('base64url');
+    const session: IdpSession = { user, sessionIndexes: [] };
+    idpSessions.set(sessionId, session);
+    reply.header('set-cookie', `${IDP_SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax`);
     try {
-      return await answer(reply, { ...rest, scenario: scenarios.get(scenarioKey), user, sessionKey: newSessionKey() });
+      return await answerInSession(reply, { ...rest, scenario: scenarios.get(scenarioKey), user, sessionKey: newSessionKey() }, session);
     } catch (err) {
       if (err instanceof HttpRefusal) return sendPage(reply, errorPage(err.status, err.message, err.detail));
       return sendPage(reply, errorPage(500, 'The mock IdP failed to answer.', (err as Error).message));
@@ -546,22 +611,38 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sp = sps.for(info.issuer);
     const certs = spSigningCerts(sp);
     const sig = incomingSignatures(incoming, certs, xmlChecks(incoming.xml, certs));
+    const session = logoutSessionFor(scenario, info.nameId?.value);
     const validation = validateLogoutRequest(incoming.xml, {
       trustedCerts: certs,
       peerEntityId: sp?.entityId ?? info.issuer ?? '',
       destination: incoming.url,
       binding: incoming.binding,
       ...(sig.redirectCheck ? { redirectSignature: sig.redirectCheck } : {}),
+      ...(session ? { session } : {}),
+      // The sender is a session participant (Profiles 4.4.4.1).
+      requireSessionIndex: true,
     });
     const failed = failedMusts(validation.findings);
     recordIncoming(scenario, incoming, sig.evidence, failed);
-    if (mode === 'target' && failed.length) throw new HttpRefusal(403, 'The logout request was refused.', summarize(failed));
-    const location = sloEndpoint(sp, BINDING[incoming.binding], true);
-    if (!location) throw new HttpRefusal(400, `The SP metadata lists no SingleLogoutService for the ${incoming.binding} binding.`);
+    const received: ReceivedLogout = { kind: 'LogoutRequest', binding: incoming.binding, xml: incoming.xml, validation, receivedAt: new Date().toISOString() };
+    if (incoming.relayState !== undefined) received.relayState = incoming.relayState;
+    scenario.logouts.push(received);
+    if (mode === 'target') {
+      const unsigned = sig.redirectCheck === undefined && validation.signatures.length === 0;
+      const waived = new Set<string>(targetWeak.acceptUnsignedLogoutRequest && unsigned ? ['signature-required'] : []);
+      const blocking = failed.filter((f) => !waived.has(f.rule));
+      received.accepted = blocking.length === 0;
+      if (blocking.length) throw new HttpRefusal(403, 'The logout request was refused.', summarize(blocking));
+      received.sessionsEnded = endIdpSessions(validation.message?.nameId, validation.message?.sessionIndexes ?? []);
+    }
+    // Answer with the binding the request came by, else the other one the SP lists.
+    const answerBinding = ([incoming.binding, incoming.binding === 'redirect' ? 'post' : 'redirect'] as const).find((b) => sloEndpoint(sp, BINDING[b], true));
+    if (!answerBinding) throw new HttpRefusal(400, 'The SP metadata lists no SingleLogoutService (Redirect or POST) to answer to.');
+    const location = sloEndpoint(sp, BINDING[answerBinding], true)!;
     const status = scenario.plan.logout?.status ?? {};
     const xml = buildLogoutResponse({ issuer: entityId, destination: location, ...(info.id !== undefined ? { inResponseTo: info.id } : {}), status });
     return sendLogoutMessage(reply, scenario, {
-      binding: incoming.binding,
+      binding: answerBinding,
       location,
       xml,
       param: 'SAMLResponse',
@@ -570,13 +651,56 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     });
   }
 
+  /**
+   * The session a LogoutRequest must name. Target mode: the IdP's sign-in sessions of that NameID.
+   * Mock mode: the one this scenario's last Response established at the SP.
+   */
+  function logoutSessionFor(scenario: ScenarioState, claimedNameId: string | undefined) {
+    if (mode === 'target') {
+      const mine = [...idpSessions.values()].filter((s) => claimedNameId !== undefined && s.user.nameId === claimedNameId);
+      if (mine.length === 0) return undefined;
+      const format = mine[0]!.user.nameIdFormat;
+      return { nameId: mine[0]!.user.nameId, ...(format !== undefined ? { nameIdFormat: format } : {}), sessionIndexes: mine.flatMap((s) => s.sessionIndexes) };
+    }
+    const last = scenario.lastResponse;
+    if (!last) return undefined;
+    const format = nameIdFormatIn(last.xml);
+    return { nameId: last.nameId, ...(format !== undefined ? { nameIdFormat: format } : {}), sessionIndexes: last.sessionIndex !== undefined ? [last.sessionIndex] : [] };
+  }
+
+  /** Target mode: end the principal's sign-in sessions named by the SessionIndex values (all when none). */
+  function endIdpSessions(nameId: string | undefined, sessionIndexes: string[]): number {
+    if (nameId === undefined) return 0;
+    let ended = 0;
+    for (const [id, s] of idpSessions) {
+      if (s.user.nameId !== nameId) continue;
+      if (sessionIndexes.length > 0 && !s.sessionIndexes.some((i) => sessionIndexes.includes(i))) continue;
+      idpSessions.delete(id);
+      ended++;
+    }
+    return ended;
+  }
+
   function handleLogoutResponse(request: FastifyRequest, reply: FastifyReply, incoming: Incoming) {
     const info = readLogoutResponse(incoming.root);
     const scenario = scenarios.attribute({ header: request.headers[SCENARIO_HEADER], inResponseTo: info.inResponseTo, relayState: incoming.relayState });
     const sp = sps.for(info.issuer);
     const certs = spSigningCerts(sp);
     const sig = incomingSignatures(incoming, certs, xmlChecks(incoming.xml, certs));
-    recordIncoming(scenario, incoming, sig.evidence, []);
+    const sent = scenario.logoutRequestIds;
+    const expectedRequestId = info.inResponseTo !== undefined && sent.includes(info.inResponseTo) ? info.inResponseTo : (sent[sent.length - 1] ?? '(no LogoutRequest sent)');
+    const validation = validateLogoutResponse(incoming.xml, {
+      trustedCerts: certs,
+      peerEntityId: sp?.entityId ?? info.issuer ?? '',
+      destination: incoming.url,
+      binding: incoming.binding,
+      ...(sig.redirectCheck ? { redirectSignature: sig.redirectCheck } : {}),
+      expectedRequestId,
+    });
+    recordIncoming(scenario, incoming, sig.evidence, failedMusts(validation.findings));
+    const received: ReceivedLogout = { kind: 'LogoutResponse', binding: incoming.binding, xml: incoming.xml, validation, receivedAt: new Date().toISOString() };
+    if (incoming.relayState !== undefined) received.relayState = incoming.relayState;
+    scenario.logouts.push(received);
     return sendPage(reply, messagePage('Signed out', `LogoutResponse received with status ${info.status.code ?? '(none)'}.`));
   }
 
@@ -586,10 +710,11 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     if (!start) return sendPage(reply, errorPage(400, 'Unknown logout start token.'));
     const scenario = scenarios.get(start.key);
     const sp = sps.first();
-    const binding: Binding | undefined = sloEndpoint(sp, BINDING.redirect, false) ? 'redirect' : sloEndpoint(sp, BINDING.post, false) ? 'post' : undefined;
-    if (!binding) return sendPage(reply, errorPage(400, 'The SP metadata lists no SingleLogoutService (Redirect or POST).'));
-    const location = sloEndpoint(sp, BINDING[binding], false)!;
     const opts = start.opts;
+    const choices: Binding[] = opts.binding ? [opts.binding] : ['redirect', 'post'];
+    const binding = choices.find((b) => sloEndpoint(sp, BINDING[b], false));
+    if (!binding) return sendPage(reply, errorPage(400, `The SP metadata lists no SingleLogoutService (${choices.join(' or ')}).`));
+    const location = sloEndpoint(sp, BINDING[binding], false)!;
     const xml = buildLogoutRequest({
       issuer: entityId,
       destination: location,
@@ -598,7 +723,10 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
     });
     const id = parseXml(xml).documentElement!.getAttribute('ID');
-    if (id) scenarios.sentRequestIds.set(id, scenario.key);
+    if (id) {
+      scenarios.sentRequestIds.set(id, scenario.key);
+      scenario.logoutRequestIds.push(id);
+    }
     return sendLogoutMessage(reply, scenario, {
       binding,
       location,
@@ -607,6 +735,31 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       relayState: opts.relayState ?? scenario.key,
       sign: opts.sign ?? scenario.plan.logout?.sign ?? true,
     });
+  }
+
+  /** Post a Response sent before once more, byte for byte (replay attacks); recorded as sent again. */
+  function handleResend(request: FastifyRequest, reply: FastifyReply) {
+    const params = new URLSearchParams(rawQueryOf(request.raw.url ?? ''));
+    const resend = resends.get(params.get('token') ?? '');
+    if (!resend) return sendPage(reply, errorPage(400, 'Unknown resend token.'));
+    const scenario = scenarios.get(resend.key);
+    const last = resend.response;
+    const fields = encodePostFields({ param: 'SAMLResponse', xml: last.xml, ...(last.relayState !== undefined ? { relayState: last.relayState } : {}) });
+    const page = renderAutoPostPage({ action: last.acsUrl, fields, title: 'Signing you in' });
+    const own = ownSignatureEvidence(last.xml);
+    scenario.recorder.record({
+      direction: 'sent',
+      binding: 'post',
+      url: last.acsUrl,
+      raw: fields.SAMLResponse,
+      xml: last.xml,
+      ...(last.relayState !== undefined ? { relayState: last.relayState } : {}),
+      signatures: own.signatures,
+      note: ['replay: the Response sent earlier in this scenario, posted again unchanged', own.note].filter(Boolean).join('; '),
+    });
+    // A new object, so flows that compare lastResponse() see that something was delivered.
+    scenario.lastResponse = { ...last };
+    return reply.code(200).header('content-security-policy', page.contentSecurityPolicy).type('text/html; charset=utf-8').send(page.html);
   }
 
   // ------------------------------------------------------------------------------- routes
@@ -627,6 +780,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   for (const path of [routes.init, '/init']) route('GET', path, handleInit);
   route('POST', LOGIN_PATH, handleLogin);
   route('GET', LOGOUT_START_PATH, handleLogoutStart);
+  route('GET', RESEND_PATH, handleResend);
 
   // Control API (JSON). Reached by the harness or a vendor's own tests; a browser page cannot
   // send these cross-site without a CORS preflight, which is never answered.
@@ -676,6 +830,14 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
         const token = randomBytes(18).toString('base64url');
         logoutStarts.set(token, { key, opts });
         return `${url(LOGOUT_START_PATH)}?${new URLSearchParams({ scenario: key, token }).toString()}`;
+      },
+      receivedLogouts: () => [...state.logouts],
+      resendUrl() {
+        const response = state.lastResponse;
+        if (!response) throw new Error(`scenario ${key}: no Response was sent yet, so there is nothing to resend`);
+        const token = randomBytes(18).toString('base64url');
+        resends.set(token, { key, response });
+        return `${url(RESEND_PATH)}?${new URLSearchParams({ scenario: key, token }).toString()}`;
       },
     };
   };

@@ -16,7 +16,7 @@ import {
 } from '../saml/metadata.ts';
 import type { KnownServiceProvider } from '../saml/rules/index.ts';
 import { EvidenceRecorder } from './recorder.ts';
-import type { IdpPlan, LastAuthnRequest, LastResponse } from './types.ts';
+import type { IdpPlan, LastAuthnRequest, LastResponse, ReceivedLogout } from './types.ts';
 
 export const DEFAULT_SCENARIO = 'default';
 export const SCENARIO_HEADER = 'x-samlconf-scenario';
@@ -27,6 +27,9 @@ export class ScenarioState {
   readonly recorder = new EvidenceRecorder('mock-idp');
   lastRequest?: LastAuthnRequest;
   lastResponse?: LastResponse;
+  /** Logout messages received for this scenario, and the IDs of the LogoutRequests it sent (oldest first). */
+  readonly logouts: ReceivedLogout[] = [];
+  readonly logoutRequestIds: string[] = [];
   constructor(key: string) {
     this.key = key;
   }

@@ -10,7 +10,7 @@ import type {
 } from '../saml/constants.ts';
 import type { Credential } from '../saml/keys.ts';
 import type { AuthnRequestInfo } from '../saml/readers.ts';
-import type { RuleFinding } from '../saml/rules/index.ts';
+import type { LogoutValidation, RuleFinding } from '../saml/rules/index.ts';
 
 export type PersonaName = 'generic' | 'azure-ad' | 'okta' | 'authentik' | 'onelogin' | 'google';
 
@@ -65,6 +65,8 @@ export interface IdpPlanResponse {
   notBeforeOffsetSeconds?: number;
   /** NotOnOrAfter (Conditions and SubjectConfirmationData) = now + this. Default per persona (generic: 300). */
   lifetimeSeconds?: number;
+  /** SubjectConfirmationData NotOnOrAfter = now + this, apart from Conditions (a bearer window shorter than the assertion's). Default: lifetimeSeconds. */
+  confirmationLifetimeSeconds?: number;
   /** Shifts every time in the message (IssueInstant included) by this many seconds. */
   clockOffsetSeconds?: number;
   status?: StatusOptions;
@@ -114,6 +116,8 @@ export interface MockIdpWeaknesses {
   reflectRelayStateUnescaped?: boolean;
   /** RelayState is cut to 80 bytes instead of being returned as received (or refused). */
   truncateRelayState?: boolean;
+  /** A LogoutRequest with no signature at all is acted on (a signature that is present is still verified): logout signing treated as optional. */
+  acceptUnsignedLogoutRequest?: boolean;
 }
 
 export interface MockIdpOptions {
@@ -170,6 +174,22 @@ export interface LogoutRequestUrlOptions {
   sign?: boolean;
   relayState?: string;
   reason?: string;
+  /** Default: Redirect when the SP's metadata lists it, else POST. */
+  binding?: 'redirect' | 'post';
+}
+
+/** A logout message that reached the IdP's SLO endpoint, as judged by saml/rules. */
+export interface ReceivedLogout {
+  kind: 'LogoutRequest' | 'LogoutResponse';
+  binding: 'redirect' | 'post';
+  xml: string;
+  relayState?: string;
+  /** LogoutRequest: judged against the session it names; LogoutResponse: against the LogoutRequest this scenario sent. */
+  validation: LogoutValidation;
+  /** Target mode, LogoutRequest: whether it was acted on, and how many IdP sessions it ended. */
+  accepted?: boolean;
+  sessionsEnded?: number;
+  receivedAt: string;
 }
 
 export interface IdpScenario {
@@ -182,6 +202,14 @@ export interface IdpScenario {
   lastResponse(): LastResponse | undefined;
   /** URL that makes the IdP send a LogoutRequest to the SP's SLO endpoint (front channel). */
   logoutRequestUrl(opts: LogoutRequestUrlOptions): string;
+  /** Logout messages the IdP received for this scenario, oldest first. */
+  receivedLogouts(): ReceivedLogout[];
+  /**
+   * Replay attacks: URL that makes the IdP post the scenario's last Response again, unchanged (same
+   * bytes, RelayState and ACS), as a captured message would be re-sent. Bound to the Response sent
+   * last when called; throws when none was sent yet. lastResponse() is renewed on delivery.
+   */
+  resendUrl(): string;
 }
 
 export interface MockIdp {

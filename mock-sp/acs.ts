@@ -2,13 +2,19 @@
 // for a target-mode SP with weaknesses, waive the rules each weakness stands for. Identity comes
 // from signed content only, except where a weakness models the classic mistake of reading it
 // from the document's first assertion.
-import crypto from 'node:crypto';
-import { NS } from '../saml/constants.ts';
-import { base64ToCertPem } from '../saml/keys.ts';
-import { readAssertion } from '../saml/readers.ts';
 import { validateResponse } from '../saml/rules/index.ts';
 import type { ResponseIdentity, ResponseValidation, ResponseValidationContext, RuleFinding } from '../saml/rules/index.ts';
-import { type Element, child, descendants, elementsById, parseXml, textNodes } from '../saml/xml.ts';
+import {
+  assertionIdentity,
+  carelesslyReadAssertion,
+  everySignatureValueEmpty,
+  firstAssertionIdentity,
+  holderIdentity,
+  holderOfMisplacedSignature,
+  keyInfoCertificates,
+  lastSignedAssertion,
+  truncatedAtComment,
+} from './careless-reading.ts';
 import type { SpWeaknesses } from './types.ts';
 import { WAIVED_RULES, activeWeaknesses } from './weaknesses.ts';
 
@@ -46,17 +52,29 @@ export async function judgeResponse(xml: string, ctx: ResponseValidationContext,
 
   const noSignature = effective.signatures.length === 0;
   const someSignatureValid = effective.signatures.some((c) => c.valid);
+  // The conditional weaknesses, each judged on the document as received.
+  const onlyEmptyValues = w.skipEmptySignatureValue === true && !noSignature && everySignatureValueEmpty(xml);
+  const misplacedHolder = w.ignoreReferenceTarget ? holderOfMisplacedSignature(xml, effective.signatures, ctx.trustedCerts) : undefined;
+  const lastSigned = w.lastAssertionWins ? lastSignedAssertion(xml, effective.signatures, effective.identity?.assertionId) : undefined;
+  const wrappedRead = carelesslyReadAssertion(xml, w, ctx.trustedCerts);
   const waived = new Set<string>();
   for (const name of active) {
     if (name === 'acceptUnsigned' && !noSignature) continue;
     if (name === 'readIdentityFromUnsignedAssertion' && !someSignatureValid) continue;
+    if (name === 'skipEmptySignatureValue' && !onlyEmptyValues) continue;
+    if (name === 'ignoreReferenceTarget' && !misplacedHolder) continue;
+    if (name === 'lastAssertionWins' && !lastSigned) continue;
+    if ((name === 'responseSignatureReferenceAnywhere' || name === 'splitDuplicateIdLookup') && !wrappedRead) continue;
     for (const rule of WAIVED_RULES[name]) waived.add(rule);
   }
 
   let identity = effective.identity;
-  if ((w.acceptUnsigned && noSignature) || (w.readIdentityFromUnsignedAssertion && someSignatureValid)) {
+  if ((w.acceptUnsigned && noSignature) || (w.readIdentityFromUnsignedAssertion && someSignatureValid) || onlyEmptyValues) {
     identity = firstAssertionIdentity(xml);
   }
+  if (misplacedHolder) identity = holderIdentity(misplacedHolder);
+  if (lastSigned) identity = assertionIdentity(lastSigned);
+  if (wrappedRead) identity = assertionIdentity(wrappedRead);
   if (identity && w.truncateNameIdAtComment) identity = truncatedAtComment(xml, identity);
 
   // Replay: judged on the assertion the SP would actually use.
@@ -107,64 +125,4 @@ export function undecodableValidation(reason: string, requirement: string): Resp
     signatures: [],
     assertionSource: 'none',
   };
-}
-
-/** Certificates a message ships in its own KeyInfo: what an SP must never trust, and a weak one does. */
-export function keyInfoCertificates(xml: string): string[] {
-  let root: Element;
-  try {
-    root = parseXml(xml).documentElement!;
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const sig of descendants(root, NS.ds, 'Signature')) {
-    const keyInfo = child(sig, NS.ds, 'KeyInfo');
-    if (!keyInfo) continue;
-    for (const certEl of descendants(keyInfo, NS.ds, 'X509Certificate')) {
-      try {
-        const pem = base64ToCertPem(certEl.textContent ?? '');
-        new crypto.X509Certificate(pem);
-        if (!out.includes(pem)) out.push(pem);
-      } catch {
-        // Not a certificate; a weak SP would fail on it too.
-      }
-    }
-  }
-  return out;
-}
-
-/** The vulnerable read: the first saml:Assertion in document order, signed or not. */
-export function firstAssertionIdentity(xml: string): ResponseIdentity | undefined {
-  let root: Element;
-  try {
-    root = parseXml(xml).documentElement!;
-  } catch {
-    return undefined;
-  }
-  const first = root.namespaceURI === NS.saml && root.localName === 'Assertion' ? root : descendants(root, NS.saml, 'Assertion')[0];
-  if (!first) return undefined;
-  const info = readAssertion(first);
-  if (!info.nameId || info.nameId.value.trim() === '') return undefined;
-  const identity: ResponseIdentity = { nameId: info.nameId.value, attributes: info.attributes };
-  if (info.nameId.format !== undefined) identity.nameIdFormat = info.nameId.format;
-  const sessionIndex = info.authnStatements.find((s) => s.sessionIndex !== undefined)?.sessionIndex;
-  if (sessionIndex !== undefined) identity.sessionIndex = sessionIndex;
-  if (info.id !== undefined) identity.assertionId = info.id;
-  return identity;
-}
-
-/** The comment-injection mistake: NameID read only up to its first comment (first text node). */
-function truncatedAtComment(xml: string, identity: ResponseIdentity): ResponseIdentity {
-  if (identity.assertionId === undefined) return identity;
-  try {
-    const root = parseXml(xml).documentElement!;
-    const assertion = elementsById(root, identity.assertionId).find((e) => e.namespaceURI === NS.saml && e.localName === 'Assertion');
-    const subject = assertion && child(assertion, NS.saml, 'Subject');
-    const nameId = subject && child(subject, NS.saml, 'NameID');
-    const first = nameId ? textNodes(nameId)[0] : undefined;
-    return first === undefined ? identity : { ...identity, nameId: first };
-  } catch {
-    return identity;
-  }
 }

@@ -326,13 +326,22 @@ export class SpCore {
     } catch {
       claimed = undefined;
     }
-    const candidates = claimed === undefined ? [] : this.sessions.byNameId(claimed);
+    const weak = this.mode === 'target' ? (this.options.weaknesses ?? {}) : {};
+    // ignoreLogoutNameId: the session is the browser's own, whatever the request names.
+    const own = weak.ignoreLogoutNameId ? this.sessions.get(sessionCookie) : undefined;
+    const candidates = own ? [own] : claimed === undefined ? [] : this.sessions.byNameId(claimed);
     const session = candidates.length
       ? { nameId: candidates[0].nameId, nameIdFormat: candidates[0].nameIdFormat, sessionIndexes: candidates.map((s) => s.sessionIndex).filter((s): s is string => s !== undefined) }
       : undefined;
     const validation = validateLogoutRequest(xml, { ...common, session });
-    const ended = validation.ok && validation.message?.nameId !== undefined ? this.sessions.endMatching(validation.message.nameId, validation.message.sessionIndexes) : 0;
-    const outcome = this.logoutOutcome('LogoutRequest', msg, scenario, validation, validation.ok);
+    const waived = new Set<string>();
+    if (weak.acceptUnsignedLogoutRequest && validation.signatures.length === 0 && common.redirectSignature === undefined) waived.add('signature-required');
+    if (weak.ignoreLogoutNameId) waived.add('nameid-matches-session').add('session-index');
+    const acted = validation.findings.every((f) => f.ok || f.severity !== 'must' || waived.has(f.rule));
+    let ended = 0;
+    if (acted && own) ended = this.sessions.delete(own.id) ? 1 : 0;
+    else if (acted && validation.message?.nameId !== undefined) ended = this.sessions.endMatching(validation.message.nameId, validation.message.sessionIndexes);
+    const outcome = this.logoutOutcome('LogoutRequest', msg, scenario, validation, acted);
     outcome.sessionsEnded = ended;
     this.recordLogout(scenario, msg, validation, common.redirectSignature, outcome);
     scenario.logouts.push(outcome);
@@ -347,7 +356,7 @@ export class SpCore {
       destination: endpoint,
       issuer: this.u.entityId,
       inResponseTo: validation.message?.id ?? peekRoot(xml).id ?? null,
-      status: validation.ok ? { code: STATUS.success } : { code: STATUS.requester, subCode: STATUS.requestDenied },
+      status: acted ? { code: STATUS.success } : { code: STATUS.requester, subCode: STATUS.requestDenied },
     });
     const sent = encodeOutgoing({
       param: 'SAMLResponse',

@@ -20,7 +20,7 @@ export type {
   SpSignPlan,
   SpWeaknesses,
 } from './types.ts';
-export { WEAKNESS_NAMES, parseWeaknessList, toKebab as weaknessFlagName } from './weaknesses.ts';
+export { LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList, toKebab as weaknessFlagName } from './weaknesses.ts';
 export type { WeaknessName } from './weaknesses.ts';
 export { DEFAULT_SCENARIO, SCENARIO_HEADER } from './scenarios.ts';
 
@@ -47,6 +47,9 @@ export async function startMockSp(o: MockSpOptions): Promise<MockSp> {
       key,
       setPlan(plan: SpPlan) {
         state.plan = plan;
+        // A new plan starts a new exchange: a wait begun before its AuthnRequest leaves must not
+        // be answered by the previous exchange's Response (scenarios that log in twice).
+        state.outcomes.markNow();
       },
       evidence: () => state.recorder.list(),
       loginUrl: () => `${u.baseUrl}/login?scenario=${encodeURIComponent(key)}`,

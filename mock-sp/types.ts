@@ -60,6 +60,29 @@ export interface SpWeaknesses {
   ignoreIssuer?: boolean;
   /** Extra: NameID read only up to the first comment (Duo 2018 comment injection). */
   truncateNameIdAtComment?: boolean;
+  /** Extra, logout: a LogoutRequest with no signature at all is acted on; a signature that is present is still verified (signing treated as optional). */
+  acceptUnsignedLogoutRequest?: boolean;
+  /** Extra, logout: a valid LogoutRequest ends the session of the browser that carried it, whoever its NameID names. */
+  ignoreLogoutNameId?: boolean;
+  /**
+   * Extra: a ds:Signature directly in the Response counts as the Response's signature wherever its
+   * Reference points (looked up by ID anywhere, the last element with it winning), and the identity
+   * is read from the Response's own saml:Assertion child (XSW1, XSW2; samlify before 2.10, CVE-2025-47949).
+   */
+  responseSignatureReferenceAnywhere?: boolean;
+  /**
+   * Extra: repeated IDs are not refused; the signature check resolves its Reference to the LAST
+   * element with that ID while the SP reads the FIRST one (two lookups that disagree: XSW7, XSW8).
+   */
+  splitDuplicateIdLookup?: boolean;
+  /** Extra: the top-level StatusCode is never read; an assertion in an error Response is used as if the login succeeded. */
+  ignoreStatus?: boolean;
+  /** Extra: verification runs only when a SignatureValue has text; a Signature with an empty value is skipped, leaving the document unsigned. */
+  skipEmptySignatureValue?: boolean;
+  /** Extra: a signature counts for the element that holds it wherever its Reference URI points (the holder-ID check node-saml makes is missing). */
+  ignoreReferenceTarget?: boolean;
+  /** Extra: with several assertions, the first is validated but the identity comes from the last signed one in document order (a parser that overwrites its result at each assertion). */
+  lastAssertionWins?: boolean;
 }
 
 export interface MockSpOptions {

@@ -23,9 +23,25 @@ export const WAIVED_RULES: Record<WeaknessName, readonly string[]> = {
   allowReplay: ['assertion-replay'],
   ignoreIssuer: ['response-issuer', 'assertion-issuer'],
   truncateNameIdAtComment: [],
+  // Logout only: waived in core.ts receiveLogoutRequest, never for Responses.
+  acceptUnsignedLogoutRequest: [],
+  ignoreLogoutNameId: [],
+  // Both only when every signature passes the careless check of saml/attacks/naive-verify.ts (see acs.ts).
+  responseSignatureReferenceAnywhere: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required', 'single-assertion', 'duplicate-ids'],
+  splitDuplicateIdLookup: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required', 'single-assertion', 'duplicate-ids'],
+  ignoreStatus: ['status-success'],
+  // Only when every signature in the document has an empty SignatureValue (see acs.ts).
+  skipEmptySignatureValue: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required'],
+  // Only when a misplaced-reference signature verifies with a pinned key (see acs.ts).
+  ignoreReferenceTarget: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required', 'single-assertion'],
+  // Only when a later assertion than the validated one carries a valid signature of its own (see acs.ts).
+  lastAssertionWins: ['single-assertion'],
 };
 
 export const WEAKNESS_NAMES = Object.keys(WAIVED_RULES) as WeaknessName[];
+
+/** Weaknesses that touch only Single Logout (a Response never shows them; test/mock-sp/slo-weaknesses.test.ts). */
+export const LOGOUT_WEAKNESSES: readonly WeaknessName[] = ['acceptUnsignedLogoutRequest', 'ignoreLogoutNameId'];
 
 /** 'accept-unsigned' -> 'acceptUnsigned'; the camelCase name is accepted as well. */
 function toCamel(name: string): string {

@@ -46,7 +46,7 @@ const CORE = specEntries('core', [
   { section: '3.7.1', keyword: 'SHOULD', summary: 'A LogoutRequest names the principal and optionally SessionIndex values and an expiry (NotOnOrAfter); it should be signed or protected by the binding.' },
   { section: '3.7.2', keyword: 'MUST', summary: 'The receiver of a LogoutRequest answers with a LogoutResponse, which should be signed or protected by the binding.' },
   { section: '3.7.3.1', keyword: 'MUST', summary: 'A session participant authenticates a LogoutRequest before ending the sessions named by its identifier and SessionIndex values, and ends no others.' },
-  { section: '3.7.3.2', keyword: 'MUST', summary: 'A session authority authenticates the sender of a LogoutRequest before propagating logout to the other participants.' },
+  { section: '3.7.3.2', keyword: 'MUST', summary: 'A session authority authenticates the sender of a LogoutRequest before acting on it or propagating logout to the other participants, and answers Success only when the principal\'s session has ended.' },
   { section: '4.1.2', keyword: 'MUST NOT', summary: 'A relying party does not process an assertion whose major Version it does not support (SAML 2.0 assertions say "2.0").' },
   { section: '4.1.3.1', keyword: 'MUST', summary: 'A responder rejects a request whose major Version it does not support.' },
   { section: '5.4.1', keyword: 'MUST', summary: 'Signatures on assertions and protocol messages are enveloped inside the element they sign.' },
@@ -134,6 +134,8 @@ const ATTACKS: Requirement[] = [
   attack('attack-nameid-normalisation', 'case, Unicode confusables, trailing spaces in NameID', 'A target must compare identifiers exactly, without normalisation that merges distinct users.'),
   attack('attack-slo-abuse', 'CVE-2023-40178', 'A target must not end sessions on an unsigned, expired or wrapped LogoutRequest, nor sessions of a user other than the one named.'),
   attack('attack-signed-output-injection', 'user-controlled values containing XML markup', 'An IdP must escape user data inside the assertion it signs.'),
+  // No SAML document obliges an IdP to remember request IDs or bound a request's age, hence SHOULD NOT.
+  { id: 'attack-request-replay', document: 'attack', section: 'AuthnRequest replayed with the same ID, or presented long after its IssueInstant', keyword: 'SHOULD NOT', summary: 'An IdP should not answer an AuthnRequest ID it has already answered, nor a request issued long before it arrived: a captured request should not start new logins.' },
 ];
 
 /** Individual advisories, so scenarios can cite the exact CVE; each names the class it belongs to. */

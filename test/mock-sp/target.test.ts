@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRedirect, rawQueryOf } from '../../saml/bindings/index.ts';
 import { buildAssertion } from '../../saml/builders/index.ts';
-import { NAMEID_FORMAT } from '../../saml/constants.ts';
+import { NAMEID_FORMAT, NS, STATUS } from '../../saml/constants.ts';
 import { readAuthnRequest } from '../../saml/readers.ts';
-import { parseRoot } from '../../saml/xml.ts';
+import { type Element, child, children, descendants, parseRoot, parseXml, serialize } from '../../saml/xml.ts';
+import { wrapSignature } from '../../saml/attacks/wrapping.ts';
 import type { MockSp, SpWeaknesses } from '../../mock-sp/index.ts';
-import { WEAKNESS_NAMES, parseWeaknessList } from '../../mock-sp/index.ts';
+import { LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList } from '../../mock-sp/index.ts';
 import { IDP_ENTITY_ID, IDP_SSO, cookieHeader, get, keys, makeResponse, postResponse, resultOf, startSp } from './helpers.ts';
 
 const ALICE = 'alice@example.test';
@@ -38,6 +39,39 @@ async function deliver(sp: MockSp, xml: string, relayState?: string): Promise<{ 
   const r = await postResponse(sp, xml, { relayState });
   const who = (await (await fetch(`${sp.listenUrl}/whoami`, { headers: { cookie: cookieHeader(r.setCookie) } })).json()) as Whoami;
   return { ...r, who };
+}
+
+/** Every SignatureValue of a document emptied. */
+function emptySignatureValues(xml: string): string {
+  const doc = parseXml(xml);
+  for (const v of descendants(doc.documentElement!, NS.ds, 'SignatureValue')) while (v.firstChild) v.removeChild(v.firstChild);
+  return serialize(doc);
+}
+
+/** The signed assertion's Signature moved into a mallory copy placed before it (Reference still names the original). */
+function signatureInEvilCopy(xml: string): string {
+  const doc = parseXml(xml);
+  const root = doc.documentElement!;
+  const original = children(root, NS.saml, 'Assertion')[0];
+  const sig = child(original, NS.ds, 'Signature')!;
+  const evil = original.cloneNode(true) as Element;
+  evil.removeChild(child(evil, NS.ds, 'Signature')!);
+  evil.setAttribute('ID', '_evil-copy');
+  for (const el of [...descendants(evil, NS.saml, 'NameID'), ...descendants(evil, NS.saml, 'AttributeValue')]) {
+    el.replaceChild(doc.createTextNode(MALLORY), el.firstChild!);
+  }
+  original.removeChild(sig);
+  evil.insertBefore(sig, child(evil, NS.saml, 'Issuer')!.nextSibling);
+  root.insertBefore(evil, original);
+  return serialize(doc);
+}
+
+/** alice's signed Response with mallory's separately signed assertion appended after hers. */
+function appendSignedAssertion(xml: string, other: string): string {
+  const doc = parseXml(xml);
+  const extra = children(parseXml(other).documentElement!, NS.saml, 'Assertion')[0];
+  doc.documentElement!.appendChild(doc.importNode(extra, true));
+  return serialize(doc);
 }
 
 type Fault = (sp: MockSp) => Promise<{ xml: string; relayState?: string; setup?: () => Promise<void> }>;
@@ -159,6 +193,60 @@ const FAULTS: Record<string, { weakness: keyof SpWeaknesses; attackerIdentity: s
       return { xml: signed.replace('admin@victim.test.evil.test</saml:NameID>', 'admin@victim.test<!---->.evil.test</saml:NameID>'), relayState: l.relayState };
     },
   },
+  'error-status': {
+    weakness: 'ignoreStatus',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      const xml = makeResponse({ sp, inResponseTo: l.requestId, nameId: MALLORY, before: (x) => x.replace(STATUS.success, STATUS.responder) });
+      return { xml, relayState: l.relayState };
+    },
+  },
+  'empty-signature-value': {
+    weakness: 'skipEmptySignatureValue',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      return { xml: emptySignatureValues(makeResponse({ sp, inResponseTo: l.requestId, nameId: MALLORY, sign: 'both' })), relayState: l.relayState };
+    },
+  },
+  'foreign-reference': {
+    weakness: 'ignoreReferenceTarget',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      return { xml: signatureInEvilCopy(makeResponse({ sp, inResponseTo: l.requestId, nameId: ALICE })), relayState: l.relayState };
+    },
+  },
+  'last-assertion': {
+    weakness: 'lastAssertionWins',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      const own = makeResponse({ sp, inResponseTo: l.requestId, nameId: ALICE });
+      return { xml: appendSignedAssertion(own, makeResponse({ sp, inResponseTo: l.requestId, nameId: MALLORY })), relayState: l.relayState };
+    },
+  },
+  // XSW1: only the Response is signed; its unsigned copy moves into the Signature, the outer one turns evil.
+  'xsw1-response-wrap': {
+    weakness: 'responseSignatureReferenceAnywhere',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      const signed = makeResponse({ sp, inResponseTo: l.requestId, nameId: ALICE, sign: 'response' });
+      return { xml: wrapSignature(signed, 'xsw1', { nameId: MALLORY }), relayState: l.relayState };
+    },
+  },
+  // XSW7: an evil copy with the signed assertion's own ID, in Extensions before it.
+  'xsw7-duplicate-id': {
+    weakness: 'splitDuplicateIdLookup',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      const signed = makeResponse({ sp, inResponseTo: l.requestId, nameId: ALICE });
+      return { xml: wrapSignature(signed, 'xsw7', { nameId: MALLORY }), relayState: l.relayState };
+    },
+  },
 };
 
 describe('mock SP target mode', () => {
@@ -172,7 +260,8 @@ describe('mock SP target mode', () => {
   });
 
   it('every weakness has exactly one fault in this matrix', () => {
-    expect(Object.values(FAULTS).map((f) => f.weakness).sort()).toEqual([...WEAKNESS_NAMES].sort());
+    // Logout-only weaknesses have no Response fault; slo-weaknesses.test.ts covers them.
+    expect(Object.values(FAULTS).map((f) => f.weakness).sort()).toEqual(WEAKNESS_NAMES.filter((n) => !LOGOUT_WEAKNESSES.includes(n)).sort());
   });
 
   it('signs in with a valid Response: session cookie, redirect home, whoami and the home page show the user', async () => {
