@@ -2,12 +2,15 @@
 // its slice of the mock that plays the other side, and flows that drive the browser through the
 // standard journeys. Target-specific pages (login forms) are handled by adapters, never here.
 import type { BrowserContext, Page } from 'playwright';
-import type { IdpScenario, MockIdp } from '../mock-idp/index.ts';
-import type { AcsOutcome, MockSp, SpScenario } from '../mock-sp/index.ts';
+import type { IdpScenario, LogoutRequestUrlOptions, MockIdp } from '../mock-idp/index.ts';
+import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions, MockSp, SpScenario } from '../mock-sp/index.ts';
 import type { EntityMetadata } from '../saml/metadata.ts';
-import type { ResponseValidation } from '../saml/rules/index.ts';
+import type { LogoutValidation, ResponseValidation } from '../saml/rules/index.ts';
 import type { TargetConfig, TargetUser } from './config.ts';
 import { defineScenario, type Checker, type ScenarioFamily, type TargetFacts, type Variant } from './scenario.ts';
+import type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
+
+export type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
 
 export interface TargetHandle {
   config: TargetConfig;
@@ -53,6 +56,10 @@ export interface SpTargetContext extends CommonContext {
   whoIsLoggedIn(): Promise<SpSessionState>;
   /** True when the oracle shows exactly this NameID logged in. */
   isLoggedInAs(state: SpSessionState, nameId: string): boolean;
+  /** Open the target's logoutUrl and follow SP-initiated Single Logout through the mock IdP and back. */
+  spInitiatedLogout(options?: { waitMs?: number }): Promise<SpInitiatedLogoutOutcome>;
+  /** Have the mock IdP send the LogoutRequest described to the SP's SLO endpoint, through the browser. */
+  idpInitiatedLogout(request: LogoutRequestUrlOptions, options?: { waitMs?: number }): Promise<IdpInitiatedLogoutOutcome>;
 }
 
 export interface IdpTargetContext extends CommonContext {
@@ -69,6 +76,24 @@ export interface IdpTargetContext extends CommonContext {
   loginAtIdp(options?: { user?: TargetUser; waitMs?: number }): Promise<AcsOutcome | undefined>;
   /** Record every rule finding of a validated Response as a check (must or should as the rule says). */
   checkResponse(validation: ResponseValidation, options?: { only?: string[] }): void;
+  /**
+   * SP-initiated Single Logout: the mock SP sends the LogoutRequest described (through the browser)
+   * and waits for the LogoutResponse; undefined when none arrived within the time allowed.
+   */
+  logoutAtIdp(request: LogoutUrlOptions, options?: { waitMs?: number }): Promise<LogoutOutcome | undefined>;
+  /** Send a fresh AuthnRequest and report whether the IdP answered at once (its session is alive) or asked for a login. */
+  probeIdpSession(options?: { waitMs?: number }): Promise<IdpSessionProbe>;
+}
+
+/**
+ * Record every rule finding of a validated logout message as a check (must or should as the rule
+ * says), named `<prefix>-<rule>` so the two messages of an exchange stay apart in the report.
+ */
+export function checkLogoutMessage(check: Checker, validation: LogoutValidation, xml: string, prefix: string): void {
+  for (const f of validation.findings) {
+    const record = f.severity === 'must' ? check.must : check.should;
+    record(f.ok, { check: `${prefix}-${f.rule}`, requirement: f.requirement, expected: f.expected, observed: f.observed, xml: f.xml ?? xml });
+  }
 }
 
 export function defineSpScenario<V extends Variant = Record<string, never>>(

@@ -23,6 +23,8 @@ export interface TargetFacts {
   wantAssertionsSigned?: boolean;
   /** Capabilities the config declares (e.g. `idp-initiated`, `slo`, `encryption`). */
   capabilities: string[];
+  /** SP targets: the configured URL that starts SP-initiated logout, when there is one. */
+  logoutUrl?: string;
 }
 
 /** `true` when the scenario applies; otherwise the reason it does not. */

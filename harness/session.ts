@@ -17,6 +17,7 @@ import { loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
 import type { Checker } from './scenario.ts';
 import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, whoIsLoggedIn } from './sp-flows.ts';
+import { idpInitiatedLogout, logoutAtIdp, probeIdpSession, spInitiatedLogout } from './slo-flows.ts';
 import { loadAttackerCredential, loadPeerIdentity, type PeerIdentity, type StoredCredential } from './state.ts';
 import { loadTargetFacts } from './target-facts.ts';
 import { peerEnvironment, startTarget, type RunningTarget } from './target-process.ts';
@@ -215,6 +216,8 @@ function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<T
         idpInitiatedLogin: (opts) => idpInitiatedLogin(deps, opts),
         whoIsLoggedIn: () => whoIsLoggedIn(deps),
         isLoggedInAs: (state, who) => isLoggedInAs(target, state, typeof who === 'string' ? { nameId: who } : who),
+        spInitiatedLogout: (opts) => spInitiatedLogout(deps, opts),
+        idpInitiatedLogout: (request, opts) => idpInitiatedLogout(deps, request, opts),
       };
     },
   });
@@ -236,6 +239,8 @@ function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<
         user: users[0] ?? { username: '', password: '' },
         loginAtIdp: (opts = {}) => loginAtIdp({ page: common.page, target, sp }, opts.user ?? users[0], opts.waitMs),
         checkResponse: (validation, opts) => checkResponse(common.check, validation, opts?.only),
+        logoutAtIdp: (request, opts) => logoutAtIdp({ page: common.page, target, sp }, request, opts),
+        probeIdpSession: (opts) => probeIdpSession({ page: common.page, target, sp }, opts),
       };
     },
   });

@@ -100,6 +100,7 @@ export function targetFactsFrom(target: TargetConfig, entity: EntityMetadata): T
     sloBindings: [],
     nameIdFormats: [],
     capabilities: [...(target.capabilities ?? [])],
+    ...(target.role === 'sp' && target.logoutUrl ? { logoutUrl: target.logoutUrl } : {}),
   };
   if (target.role === 'idp') {
     const idp = entity.idp;

@@ -1,0 +1,175 @@
+// Browser journeys for Single Logout, in both roles. Against an SP target the mock IdP is the
+// session authority: the SP starts logout at its logoutUrl, or the mock IdP sends a LogoutRequest
+// through the browser. Against an IdP target the mock SP sends the LogoutRequest and waits for the
+// LogoutResponse; a fresh AuthnRequest afterwards shows whether the IdP's session really ended.
+// Every flow ends when the browser has gone quiet, since a correct target may answer a refused
+// message with nothing more than an error page.
+import type { Page } from 'playwright';
+import type { LogoutRequestUrlOptions, ReceivedLogout } from '../mock-idp/index.ts';
+import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions } from '../mock-sp/index.ts';
+import type { SpSessionState } from './context.ts';
+import { loginProbe, type IdpFlowDeps } from './idp-flows.ts';
+import { watchPageActivity, type PageActivity } from './page-activity.ts';
+import { whoIsLoggedIn, type SpFlowDeps } from './sp-flows.ts';
+
+/** How long a logout journey may take before samlconf stops waiting. */
+export const DEFAULT_LOGOUT_WAIT_MS = 10_000;
+/** A page quiet this long (no navigation, no request) has said its last word. */
+const QUIET_MS = 400;
+const POLL_MS = 25;
+
+export interface SpInitiatedLogoutOutcome extends SpSessionState {
+  finalUrl: string;
+  /** The SP's LogoutRequest as the mock IdP received and judged it; undefined when none arrived. */
+  logoutRequest?: ReceivedLogout;
+}
+
+export interface IdpInitiatedLogoutOutcome extends SpSessionState {
+  finalUrl: string;
+  /** The LogoutRequest the mock IdP sent (as sent, after any mutation). */
+  sentXml?: string;
+  /** Whether the browser carried that LogoutRequest to the SP's SLO endpoint. */
+  deliveredToSp: boolean;
+  /** The SP's LogoutResponse as the mock IdP received and judged it; undefined when none came back. */
+  logoutResponse?: ReceivedLogout;
+}
+
+export interface IdpSessionProbe {
+  /** True when the IdP answered a fresh AuthnRequest without asking the user to log in. */
+  alive: boolean;
+  /** What reached the mock SP when the IdP answered at once. */
+  outcome?: AcsOutcome;
+  observed: string;
+}
+
+function onOrigin(url: string, base: string): boolean {
+  try {
+    return new URL(url).origin === new URL(base).origin;
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Navigate; a navigation cut short by the target's own redirects or auto-POST is normal. */
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' }).catch((err: Error) => {
+    if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
+  });
+}
+
+/** Wait until the page has been quiet for QUIET_MS, or `finished()` says the flow is over, or time runs out. */
+async function settle(page: Page, activity: PageActivity, timeoutMs: number, finished?: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !page.isClosed()) {
+    await page.waitForLoadState('load', { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
+    const quiet = activity.quietForMs();
+    if (quiet >= QUIET_MS || (finished?.() && quiet >= POLL_MS * 2)) return;
+    await delay(POLL_MS);
+  }
+}
+
+/** Open `url` and follow the browser until the journey is over; returns every URL the page requested. */
+async function journey(page: Page, url: string, timeoutMs: number, finished?: () => boolean): Promise<string[]> {
+  const requested: string[] = [];
+  const onRequest = (r: { url(): string }) => void requested.push(r.url());
+  page.on('request', onRequest);
+  const activity = watchPageActivity(page);
+  try {
+    await open(page, url);
+    await settle(page, activity, timeoutMs, finished);
+  } finally {
+    activity.stop();
+    page.off('request', onRequest);
+  }
+  return requested;
+}
+
+/** SP-initiated SLO: open the SP's logoutUrl and follow it through the mock IdP and back. */
+export async function spInitiatedLogout(deps: SpFlowDeps, options: { waitMs?: number } = {}): Promise<SpInitiatedLogoutOutcome> {
+  const url = deps.target.logoutUrl;
+  if (!url) throw new Error(`target '${deps.target.name}' has no logoutUrl: set it in the config so samlconf can start a logout`);
+  const before = deps.idp.receivedLogouts().length;
+  await journey(deps.page, url, options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS);
+  const logoutRequest = deps.idp.receivedLogouts().slice(before).find((l) => l.kind === 'LogoutRequest');
+  const state = await whoIsLoggedIn(deps);
+  return { ...state, finalUrl: deps.page.url(), ...(logoutRequest ? { logoutRequest } : {}) };
+}
+
+/** IdP-initiated SLO: the mock IdP sends a LogoutRequest to the SP's SLO endpoint through the browser. */
+export async function idpInitiatedLogout(deps: SpFlowDeps, request: LogoutRequestUrlOptions, options: { waitMs?: number } = {}): Promise<IdpInitiatedLogoutOutcome> {
+  const { idp, mockIdp, page } = deps;
+  const evidenceBefore = idp.evidence().length;
+  const before = idp.receivedLogouts().length;
+  const answered = () => idp.receivedLogouts().length > before && onOrigin(page.url(), mockIdp.baseUrl);
+  const requested = await journey(page, idp.logoutRequestUrl(request), options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS, answered);
+  const sent = idp
+    .evidence()
+    .slice(evidenceBefore)
+    .find((e) => e.direction === 'sent' && e.kind === 'LogoutRequest');
+  const deliveredToSp = sent?.url !== undefined && requested.some((u) => u.startsWith(sent.url!));
+  const logoutResponse = idp.receivedLogouts().slice(before).find((l) => l.kind === 'LogoutResponse');
+  const state = await whoIsLoggedIn(deps);
+  return {
+    ...state,
+    finalUrl: page.url(),
+    deliveredToSp,
+    ...(sent?.xml !== undefined ? { sentXml: sent.xml } : {}),
+    ...(logoutResponse ? { logoutResponse } : {}),
+  };
+}
+
+/**
+ * SP-initiated SLO against an IdP target: the mock SP sends the LogoutRequest the options describe
+ * and waits for the LogoutResponse. Undefined when none arrived (the IdP refused with a page of its own).
+ */
+export async function logoutAtIdp(deps: IdpFlowDeps, request: LogoutUrlOptions, options: { waitMs?: number } = {}): Promise<LogoutOutcome | undefined> {
+  const waitMs = options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS;
+  const before = deps.sp.logouts().length;
+  const fresh = () => deps.sp.logouts().slice(before).find((l) => l.kind === 'LogoutResponse');
+  // Ends early once the LogoutResponse is in; otherwise when the page has gone quiet (the IdP's last word).
+  await journey(deps.page, deps.sp.logoutUrl(request), waitMs, () => fresh() !== undefined);
+  return fresh();
+}
+
+/**
+ * Whether the IdP still holds the browser's session: the mock SP sends a fresh AuthnRequest (per
+ * its plan) and we see whether a Response comes back without a login page. Throws when neither
+ * happens, since then nothing can be said about the session.
+ */
+export async function probeIdpSession(deps: IdpFlowDeps, options: { waitMs?: number } = {}): Promise<IdpSessionProbe> {
+  const waitMs = options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS;
+  const probe = loginProbe(deps.target);
+  if (!probe) throw new Error(`target '${deps.target.name}' has no login adapter, so samlconf cannot tell its login page from an answer`);
+  // Counted, not awaited with waitForResponse: that would also return the scenario's earlier login.
+  const before = deps.sp.responses().length;
+  const race = { over: false };
+  const arrival = (async () => {
+    const deadline = Date.now() + waitMs;
+    while (!race.over && Date.now() < deadline) {
+      const outcome = deps.sp.responses()[before];
+      if (outcome) return { kind: 'answered' as const, outcome };
+      await delay(POLL_MS);
+    }
+    return { kind: 'answered' as const, outcome: undefined };
+  })();
+  const form = deps.page
+    .locator(probe)
+    .first()
+    .waitFor({ state: 'visible', timeout: waitMs })
+    .then(
+      () => ({ kind: 'login-form' as const }),
+      () => ({ kind: 'timeout' as const }),
+    );
+  await open(deps.page, deps.sp.loginUrl());
+  const first = await Promise.race([arrival, form]);
+  race.over = true;
+  if (first.kind === 'answered' && first.outcome) {
+    return { alive: true, outcome: first.outcome, observed: `the IdP answered a new AuthnRequest at once (no login page), for ${first.outcome.identity?.nameId ?? 'an unknown user'}` };
+  }
+  if (first.kind === 'login-form') return { alive: false, observed: `the IdP showed its login page for a new AuthnRequest (${deps.page.url()})` };
+  throw new Error(`after logout the IdP neither answered a new AuthnRequest nor showed its login page within ${waitMs} ms (page ${deps.page.url()}), so its session state is unknown`);
+}
