@@ -1,9 +1,9 @@
 // Shared pieces of the catalogue: the identities scenarios assert, and the oracle checks that
 // every SP scenario states the same way. Not a scenario file (those end in .scenario.ts).
 import { BINDING, NAMEID_FORMAT } from '../saml/constants.ts';
-import type { IdpPlanResponse, IdpUser } from '../mock-idp/index.ts';
+import type { IdpPlan, IdpPlanResponse, IdpUser } from '../mock-idp/index.ts';
 import { defineSpScenario, type SpLoginOutcome, type SpTargetContext } from '../harness/context.ts';
-import type { TargetFacts } from '../harness/scenario.ts';
+import { NotApplicableError, type TargetFacts } from '../harness/scenario.ts';
 
 /** The user the mock IdP signs in for positive flows. */
 export const TEST_USER: IdpUser = {
@@ -79,4 +79,29 @@ export function responseFaultScenario(fault: ResponseFault) {
       expectNoLogin(ctx, outcome, { check: 'fault-rejected', requirement: fault.requirement, expected: fault.expected });
     },
   });
+}
+
+/**
+ * A refusal only counts when the same harness gets through on the same target (DESIGN.md). Call it
+ * after a negative SP flow logged nobody in: in a fresh browser session the mock IdP answers with
+ * `plan` (the same user and signing, without the mutation), and `nameId` must get in. Returns the
+ * control's outcome when it did. Throws NotApplicableError(`unreachable`) when the SP refuses the
+ * control too (the negative case never reached the code it probes), and Error when the control
+ * cannot be judged. The control's messages join the scenario's evidence like any other flow's.
+ */
+export async function positiveControl(
+  ctx: Pick<SpTargetContext, 'browserContext' | 'idp' | 'spInitiatedLogin' | 'isLoggedInAs' | 'log'>,
+  o: { plan: IdpPlan; nameId: string; unreachable: string },
+): Promise<SpLoginOutcome> {
+  await ctx.browserContext.clearCookies();
+  ctx.idp.setPlan(o.plan);
+  const control = await ctx.spInitiatedLogin();
+  if (!control.responseDelivered) throw new Error('positive control: the mock IdP did not deliver the unmodified Response to the SP');
+  if (ctx.isLoggedInAs(control, o.nameId)) {
+    ctx.log(`positive control: the unmodified Response logged ${o.nameId} in (${control.observed})`);
+    return control;
+  }
+  if (control.loggedIn) throw new Error(`positive control: the unmodified Response for ${o.nameId} logged in ${control.nameId ?? 'someone else'} (${control.observed})`);
+  ctx.log(`positive control: the unmodified Response was refused too (${control.observed})`);
+  throw new NotApplicableError(`${o.unreachable} (positive control refused: ${control.observed})`);
 }

@@ -51,8 +51,13 @@ export interface PositiveRow extends Decisive {
   scenario: string;
   /** Name of the (correct) target configuration it runs on: `sp-strict`, `idp-strict` or one of `correctTargets`. */
   target: string;
-  expect: Extract<Verdict, 'pass' | 'warning'>;
-  /** Text the decisive finding's observation must contain. */
+  /**
+   * 'not-applicable': the scenario found it could not reach what it probes on this target (e.g. its
+   * positive control was refused); `observed` is then text the verdict's reason must contain, and
+   * no check may have failed.
+   */
+  expect: Extract<Verdict, 'pass' | 'warning' | 'not-applicable'>;
+  /** Text the decisive finding's observation must contain (the reason's, for 'not-applicable'). */
   observed: string;
   why?: string;
 }
@@ -69,6 +74,12 @@ export interface DetectionMatrix {
   negatives: NegativeRow[];
   positives: PositiveRow[];
   correctTargets?: CorrectTarget[];
+  /**
+   * The file's own correct configuration: the strict target runs with it, and every weakened
+   * target starts from it (its weaknesses, if any, merged under the one switched on). Correct
+   * targets are configured in full by their own entry and do not get it.
+   */
+  baseline?: { sp?: SpTargetOptions; idp?: IdpTargetOptions };
 }
 
 /** One target configuration = one mock started in target mode = one runCatalogue. */
@@ -94,15 +105,22 @@ interface Cell extends Decisive {
   why?: string;
 }
 
+/** The file's baseline for a role, with `weakness` (if any) switched on over the baseline's own. */
+function baselineWith(m: DetectionMatrix, role: Role, weakness?: NegativeRow['weakness']): Pick<TargetRow, 'sp' | 'idp'> {
+  const base: SpTargetOptions | IdpTargetOptions | undefined = role === 'sp' ? m.baseline?.sp : m.baseline?.idp;
+  if (!base && !weakness) return {};
+  const options = { ...base, ...(weakness ? { weaknesses: { ...base?.weaknesses, [weakness]: true } } : {}) };
+  return role === 'sp' ? { sp: options as SpTargetOptions } : { idp: options as IdpTargetOptions };
+}
+
 function targetsOf(m: DetectionMatrix): TargetRow[] {
   const rows: TargetRow[] = [];
   for (const role of ['sp', 'idp'] as const) {
     const negatives = m.negatives.filter((r) => r.role === role);
     const strictUsed = negatives.length > 0 || m.positives.some((p) => p.target === `${role}-strict`);
-    if (strictUsed) rows.push({ name: `${role}-strict`, role, negatives: negatives.length > 0 });
+    if (strictUsed) rows.push({ name: `${role}-strict`, role, ...baselineWith(m, role), negatives: negatives.length > 0 });
     for (const w of new Set(negatives.map((r) => r.weakness))) {
-      const weak = { weaknesses: { [w]: true } };
-      rows.push({ name: `${role}-weak-${w}`, role, weakness: w, ...(role === 'sp' ? { sp: weak } : { idp: weak }), negatives: true });
+      rows.push({ name: `${role}-weak-${w}`, role, weakness: w, ...baselineWith(m, role, w), negatives: true });
     }
     for (const t of (m.correctTargets ?? []).filter((t) => t.role === role)) rows.push({ ...t, negatives: false });
   }
@@ -134,6 +152,11 @@ function assertCell(cell: Cell, r: ScenarioResult | undefined): void {
   const detail = `${cell.target.name} / ${cell.scenario}\n${summarize(r)}`;
   expect(r, detail).toBeDefined();
   expect(r!.verdict, detail).toBe(cell.expected);
+  if (cell.expected === 'not-applicable') {
+    expect(r!.reason ?? '', detail).toContain(cell.observed);
+    expect(r!.findings.filter((f) => !f.ok), detail).toEqual([]);
+    return;
+  }
   const decisive = r!.findings.filter((f) => f.check === cell.check);
   expect(decisive.length, `${detail}\nno finding named ${cell.check}`).toBeGreaterThan(0);
   for (const f of decisive) expect(f.requirement, detail).toBe(cell.requirement);
@@ -175,11 +198,11 @@ export function defineDetectionMatrix(m: DetectionMatrix): void {
     const width = (xs: string[]) => Math.max(...xs.map((x) => x.length));
     const tw = width(table.map((t) => t.target));
     const sw = width(table.map((t) => t.scenario));
-    const lines = table.map((t) => `${t.target.padEnd(tw)}  ${t.scenario.padEnd(sw)}  ${t.expected.padEnd(8)} ${t.got === t.expected ? 'ok ' : 'BAD'} ${t.got.padEnd(8)} ${String(t.ms).padStart(5)} ms`);
+    const lines = table.map((t) => `${t.target.padEnd(tw)}  ${t.scenario.padEnd(sw)}  ${t.expected.padEnd(14)} ${t.got === t.expected ? 'ok ' : 'BAD'} ${t.got.padEnd(14)} ${String(t.ms).padStart(5)} ms`);
     const runs = runTimes.map((r) => `${r.target} ${(r.ms / 1000).toFixed(1)} s`).join(', ');
     console.log(
       `detection matrix (${table.length} cells, ${((Date.now() - fileStart) / 1000).toFixed(1)} s in all)\n` +
-        `${'target'.padEnd(tw)}  ${'scenario'.padEnd(sw)}  expected     got      scenario time\n${lines.join('\n')}\nruns: ${runs}`,
+        `${'target'.padEnd(tw)}  ${'scenario'.padEnd(sw)}  ${'expected'.padEnd(18)} ${'got'.padEnd(14)} scenario time\n${lines.join('\n')}\nruns: ${runs}`,
     );
   });
 

@@ -94,7 +94,7 @@ export async function runAgainstSpTarget(name: string, options: SpTargetOptions,
     ...(options.wantAssertionsSigned !== undefined ? { wantAssertionsSigned: options.wantAssertionsSigned } : {}),
   });
   try {
-    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, oracle: { whoami: `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}` }, capabilities: options.capabilities ?? [] }, env);
+    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, logoutUrl: `${sp.baseUrl}/logout`, oracle: { whoami: `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}` }, capabilities: options.capabilities ?? [] }, env);
     return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(xml));
   } finally {
     await sp.close();

@@ -1,0 +1,40 @@
+// Reading what reached the mock SP's ACS in IdP scenarios: whether an assertion came with it, the
+// status it carried, and one line that says what happened (for observations).
+import type { AcsOutcome } from '../../mock-sp/index.ts';
+import { readResponse, type ResponseInfo } from '../../saml/readers.ts';
+import { parseRoot } from '../../saml/xml.ts';
+
+/** The Response's header fields, or undefined when nothing (or nothing parseable) arrived. */
+export function responseInfo(outcome: AcsOutcome | undefined): ResponseInfo | undefined {
+  if (!outcome?.xml) return undefined;
+  try {
+    return readResponse(parseRoot(outcome.xml));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether what reached the mock SP carried an assertion (plain or encrypted). */
+export function carriesAssertion(outcome: AcsOutcome | undefined): boolean {
+  const info = responseInfo(outcome);
+  return info !== undefined && info.assertionCount + info.encryptedAssertionCount > 0;
+}
+
+/** The last segment of each status code, `Requester/InvalidNameIDPolicy`; `(no status)` when absent. */
+export function statusText(info: ResponseInfo | undefined): string {
+  const codes = [info?.status.code, ...(info?.status.subCodes ?? [])].filter((c): c is string => c !== undefined);
+  return codes.length ? codes.map((c) => c.slice(c.lastIndexOf(':') + 1)).join('/') : '(no status)';
+}
+
+/** True when the Response's status is `code` with `subCode` somewhere among its second-level codes. */
+export function hasStatus(info: ResponseInfo | undefined, code: string, subCode: string): boolean {
+  return info?.status.code === code && info.status.subCodes.includes(subCode);
+}
+
+/** One line for an observation: where the Response went, with or without an assertion, and its status. */
+export function describeOutcome(outcome: AcsOutcome | undefined): string {
+  if (!outcome) return 'nothing reached the mock SP';
+  const info = responseInfo(outcome);
+  if (!info) return `something unreadable reached ${outcome.path}`;
+  return `a Response reached ${outcome.path} ${carriesAssertion(outcome) ? 'WITH an assertion' : 'without an assertion'} (status ${statusText(info)})`;
+}

@@ -1,0 +1,39 @@
+// NameIDPolicy asking for a Format the IdP cannot supply. The IdP must not answer with an identifier
+// of some other format, and should say why with Requester/InvalidNameIDPolicy.
+import { defineIdpScenario } from '../../../harness/context.ts';
+import { STATUS } from '../../../saml/constants.ts';
+import { requiresSsoBinding } from '../../support.ts';
+import { carriesAssertion, describeOutcome, hasStatus, responseInfo, statusText } from '../acs-outcome.ts';
+
+/** A well-formed format URI that no product implements. */
+const UNSUPPORTED_FORMAT = 'urn:samlconf:nameid-format:unsupported';
+
+export default defineIdpScenario({
+  id: 'idp-unsupported-nameid-format-refused',
+  title: 'A NameIDPolicy with an unsupported Format is answered with Requester/InvalidNameIDPolicy, never another format',
+  group: 'nameid',
+  refs: ['core-3.4.1.1', 'core-3.2.2.2', 'profiles-4.1.4.2'],
+  applies: (t) => (t.nameIdFormats.includes(UNSUPPORTED_FORMAT) ? `the IdP metadata claims ${UNSUPPORTED_FORMAT}` : requiresSsoBinding('redirect')(t)),
+  async run({ sp, check, loginAtIdp }) {
+    sp.setPlan({ binding: 'redirect', request: { nameIdPolicy: { format: UNSUPPORTED_FORMAT, allowCreate: true } } });
+    const outcome = await loginAtIdp({ waitMs: 6000 });
+    const asserted = carriesAssertion(outcome);
+    // The mock SP reads the NameID only from signed content; an unsigned assertion is already a failure elsewhere.
+    const format = outcome?.validation.identity?.nameIdFormat ?? outcome?.identity?.nameIdFormat;
+    check.must(!asserted || format === UNSUPPORTED_FORMAT, {
+      check: 'nameid-format-honoured',
+      requirement: 'core-3.4.1.1',
+      expected: `no assertion, or one whose NameID has Format ${UNSUPPORTED_FORMAT} as requested`,
+      observed: asserted ? `${describeOutcome(outcome)}; its NameID Format is ${format ?? '(absent or unreadable)'}` : describeOutcome(outcome),
+      xml: outcome?.xml,
+    });
+    const info = responseInfo(outcome);
+    check.should(hasStatus(info, STATUS.requester, STATUS.invalidNameIdPolicy), {
+      check: 'invalid-nameid-policy-status',
+      requirement: 'core-3.2.2.2',
+      expected: 'a Response to the SP with status Requester/InvalidNameIDPolicy',
+      observed: outcome ? `status ${statusText(info)}` : describeOutcome(outcome),
+      xml: outcome?.xml,
+    });
+  },
+});

@@ -1,0 +1,60 @@
+// Negative Single Logout against an SP (ATTACKS.md #33): a normal login, then one LogoutRequest
+// from the IdP's side carrying exactly one fault. The oracle is the session: it must survive.
+import { defineSpScenario } from '../../../harness/context.ts';
+import type { SpTargetContext } from '../../../harness/context.ts';
+import type { IdpInitiatedLogoutOutcome } from '../../../harness/slo-flows.ts';
+import { ATTACKER_USER, TEST_USER } from '../../support.ts';
+import { loginBeforeLogout, requiresSpSlo } from './slo-support.ts';
+
+/** The decisive check of every case here: the logged-in user is still logged in. */
+function expectSessionSurvives(ctx: SpTargetContext, out: IdpInitiatedLogoutOutcome, o: { check: string; expected: string }): void {
+  if (!out.deliveredToSp) throw new Error(`the mock IdP's LogoutRequest never reached the SP's SLO endpoint (browser at ${out.finalUrl}), so the SP was never tested`);
+  const survived = ctx.isLoggedInAs(out, TEST_USER.nameId);
+  ctx.check.must(survived, {
+    check: o.check,
+    requirement: 'core-3.7.3.1',
+    expected: o.expected,
+    observed: survived ? `${TEST_USER.nameId} still logged in (${out.observed})` : `the SP ended the session of ${TEST_USER.nameId} (${out.observed})`,
+    xml: out.sentXml,
+  });
+}
+
+export default [
+  defineSpScenario<{ binding: 'redirect' | 'post' }>({
+    id: 'sp-slo-unsigned-logout-request-rejected',
+    title: (v) => `An unsigned LogoutRequest (HTTP-${v.binding === 'post' ? 'POST' : 'Redirect'}) does not end the session`,
+    group: 'slo',
+    refs: ['core-3.7.3.1', 'profiles-4.4.4.1', 'attack-slo-abuse', 'cve-2023-40178'],
+    variants: { binding: ['redirect', 'post'] },
+    applies: (t, v) => requiresSpSlo(t, v.binding),
+    async run(ctx) {
+      const login = await loginBeforeLogout(ctx);
+      const out = await ctx.idpInitiatedLogout({
+        nameId: login.nameId,
+        ...(TEST_USER.nameIdFormat ? { nameIdFormat: TEST_USER.nameIdFormat } : {}),
+        ...(login.sessionIndex !== undefined ? { sessionIndex: login.sessionIndex } : {}),
+        binding: ctx.variant.binding,
+        sign: false,
+      });
+      expectSessionSurvives(ctx, out, { check: 'unsigned-logout-request-ignored', expected: `an unsigned LogoutRequest naming ${login.nameId} is refused and the session survives` });
+    },
+  }),
+  defineSpScenario({
+    id: 'sp-slo-other-user-logout-request-ignored',
+    title: "A signed LogoutRequest naming another user does not end the logged-in user's session",
+    group: 'slo',
+    refs: ['core-3.7.3.1', 'profiles-4.4.4.1', 'attack-slo-abuse'],
+    applies: (t) => requiresSpSlo(t),
+    async run(ctx) {
+      await loginBeforeLogout(ctx);
+      const out = await ctx.idpInitiatedLogout({
+        nameId: ATTACKER_USER.nameId,
+        ...(ATTACKER_USER.nameIdFormat ? { nameIdFormat: ATTACKER_USER.nameIdFormat } : {}),
+      });
+      expectSessionSurvives(ctx, out, {
+        check: 'other-users-session-untouched',
+        expected: `a LogoutRequest naming ${ATTACKER_USER.nameId} ends only that user's sessions; ${TEST_USER.nameId} stays logged in`,
+      });
+    },
+  }),
+];

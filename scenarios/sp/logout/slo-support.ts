@@ -1,0 +1,38 @@
+// Shared steps of the SP logout scenarios (not a scenario file): what SLO needs of the target, and
+// the login that gives logout a session to end.
+import { BINDING } from '../../../saml/constants.ts';
+import type { LastResponse } from '../../../mock-idp/index.ts';
+import type { SpTargetContext } from '../../../harness/context.ts';
+import type { TargetFacts } from '../../../harness/scenario.ts';
+import { requiresPostAcs, TEST_USER } from '../../support.ts';
+
+/** The SP must list a front-channel SingleLogoutService (and take POSTed Responses to log in first). */
+export function requiresSpSlo(target: TargetFacts, binding?: 'redirect' | 'post'): true | string {
+  const acs = requiresPostAcs(target);
+  if (acs !== true) return acs;
+  const wanted: string[] = binding ? [BINDING[binding]] : [BINDING.redirect, BINDING.post];
+  if (!target.sloBindings.some((b) => wanted.includes(b))) {
+    return `the SP metadata lists no SingleLogoutService for HTTP-${binding === 'post' ? 'POST' : binding === 'redirect' ? 'Redirect' : 'Redirect or HTTP-POST'}`;
+  }
+  return true;
+}
+
+/** SP-initiated logout also needs the URL that starts it. */
+export function requiresSpLogoutUrl(target: TargetFacts): true | string {
+  if (!target.logoutUrl) return 'the target has no logoutUrl in its config, so samlconf cannot start an SP-initiated logout';
+  return requiresSpSlo(target);
+}
+
+/**
+ * Log TEST_USER in, so that logout has a session to end. A login that fails proves nothing about
+ * logout, so it ends the scenario in error.
+ */
+export async function loginBeforeLogout(ctx: SpTargetContext): Promise<LastResponse> {
+  ctx.idp.setPlan({ user: TEST_USER });
+  const login = await ctx.spInitiatedLogin();
+  const response = ctx.idp.lastResponse();
+  if (!response || !ctx.isLoggedInAs(login, TEST_USER.nameId)) {
+    throw new Error(`the login before logout did not succeed (${login.observed}), so logout could not be tested`);
+  }
+  return response;
+}

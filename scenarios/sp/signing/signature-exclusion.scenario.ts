@@ -1,0 +1,96 @@
+// Signature exclusion (ATTACKS.md row 11, shapes b-d): a Response the attacker can build without
+// the IdP's key. Each shape claims the attacker's identity and leaves the signature in a state that
+// proves nothing about it; the SP must log nobody in as the attacker.
+//  removed          the IdP's signatures stripped from a signed Response (what an SP that verifies
+//                   "if a signature is present" lets through)
+//  empty-value      every SignatureValue emptied (digests still match: anyone can compute those)
+//  foreign-reference the genuine signature of alice's assertion moved into an attacker assertion,
+//                   its Reference still naming the untouched original kept beside it: it verifies,
+//                   but not over the element that holds it (core 5.4.2)
+// Shape (e), Reference URI="", is not here: the mock IdP cannot sign with a whole-document
+// reference, and changing the URI afterwards only breaks the SignatureValue (see the report).
+import { defineSpScenario } from '../../../harness/context.ts';
+import type { IdpPlan } from '../../../mock-idp/index.ts';
+import { NS } from '../../../saml/constants.ts';
+import { type Element, child, children, descendants, parseXml, serialize } from '../../../saml/xml.ts';
+import { ATTACKER_USER, TEST_USER, requiresPostAcs } from '../../support.ts';
+
+type Shape = 'removed' | 'empty-value' | 'foreign-reference';
+
+function removeSignatures(xml: string): string {
+  const doc = parseXml(xml);
+  for (const sig of descendants(doc.documentElement!, NS.ds, 'Signature')) sig.parentNode!.removeChild(sig);
+  return serialize(doc);
+}
+
+function emptySignatureValues(xml: string): string {
+  const doc = parseXml(xml);
+  for (const sig of descendants(doc.documentElement!, NS.ds, 'Signature')) {
+    const value = child(sig, NS.ds, 'SignatureValue');
+    while (value?.firstChild) value.removeChild(value.firstChild);
+  }
+  return serialize(doc);
+}
+
+/** The signed assertion's Signature moved into an attacker copy placed before it; the original stays, unsigned. */
+function moveSignatureToEvilCopy(xml: string): string {
+  const doc = parseXml(xml);
+  const root = doc.documentElement!;
+  const original = children(root, NS.saml, 'Assertion')[0];
+  const sig = original && child(original, NS.ds, 'Signature');
+  if (!original || !sig) throw new Error('expected a Response with a signed assertion to mutate');
+  const evil = original.cloneNode(true) as Element;
+  evil.removeChild(child(evil, NS.ds, 'Signature')!);
+  evil.setAttribute('ID', `_evil${original.getAttribute('ID') ?? ''}`);
+  const subject = child(evil, NS.saml, 'Subject');
+  const nameId = subject && child(subject, NS.saml, 'NameID');
+  if (!nameId) throw new Error('expected a NameID in the signed assertion');
+  while (nameId.firstChild) nameId.removeChild(nameId.firstChild);
+  nameId.appendChild(doc.createTextNode(ATTACKER_USER.nameId));
+  original.removeChild(sig);
+  const issuer = child(evil, NS.saml, 'Issuer');
+  evil.insertBefore(sig, issuer ? issuer.nextSibling : evil.firstChild);
+  root.insertBefore(evil, original);
+  return serialize(doc);
+}
+
+const PLANS: Record<Shape, IdpPlan> = {
+  removed: { user: ATTACKER_USER, sign: { response: true, assertion: true }, mutate: removeSignatures },
+  'empty-value': { user: ATTACKER_USER, sign: { response: true, assertion: true }, mutate: emptySignatureValues },
+  // alice's genuine assertion, signed on its own as many IdPs do; the attacker adds his copy.
+  'foreign-reference': { user: TEST_USER, sign: { response: false, assertion: true }, mutate: moveSignatureToEvilCopy },
+};
+
+const TITLES: Record<Shape, string> = {
+  removed: 'A signed Response edited to the attacker and stripped of its signatures is rejected',
+  'empty-value': 'A Response for the attacker whose SignatureValues are empty is rejected',
+  'foreign-reference': "A signature whose Reference names another element (alice's assertion) does not vouch for the attacker assertion holding it",
+};
+
+export default defineSpScenario<{ shape: Shape }>({
+  id: 'sp-signature-exclusion',
+  variantId: (v) => `sp-signature-${v.shape}-rejected`,
+  title: (v) => TITLES[v.shape],
+  group: 'signing',
+  refs: ['attack-signature-exclusion', 'profiles-4.1.4.3', 'profiles-4.1.4.5', 'core-5.4.2'],
+  variants: { shape: ['removed', 'empty-value', 'foreign-reference'] },
+  applies: requiresPostAcs,
+  async run(ctx) {
+    ctx.idp.setPlan(PLANS[ctx.variant.shape]);
+    const outcome = await ctx.spInitiatedLogin();
+    if (!outcome.responseDelivered) throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested');
+    const attacker = ctx.isLoggedInAs(outcome, ATTACKER_USER.nameId);
+    // Only the attacker's identity is forged; logging in alice from her intact assertion is not a breach.
+    ctx.check.must(!attacker, {
+      check: 'forged-response-rejected',
+      requirement: 'attack-signature-exclusion',
+      expected: `the SP does not log in ${ATTACKER_USER.nameId}, whose claim no valid signature covers`,
+      observed: attacker
+        ? `the SP logged in ${ATTACKER_USER.nameId} (${outcome.observed})`
+        : outcome.loggedIn
+          ? `the SP logged in ${outcome.nameId ?? 'a user'}, not the attacker (${outcome.observed})`
+          : `no session (${outcome.observed})`,
+      xml: ctx.idp.lastResponse()?.xml,
+    });
+  },
+});
