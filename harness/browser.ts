@@ -20,11 +20,12 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-gpu',
   // One process fewer per browser: the (software) GPU service runs inside the browser process.
   '--in-process-gpu',
-  // Every cross-site hop of a SAML flow (SP -> IdP -> SP) would otherwise start a new renderer
-  // process, which costs more than the rest of the flow. Isolation protects a user's sites from
-  // each other; this browser only ever visits the targets under test on loopback.
+  // Every cross-site hop of a SAML flow (SP -> IdP -> SP) could otherwise start a new renderer
+  // process. Isolation protects a user's sites from each other; this browser only ever visits the
+  // targets under test on loopback. (No --disable-features here: Chromium keeps only the last such
+  // switch, and Playwright's own, which keeps plain-HTTP navigations from being upgraded to HTTPS
+  // among other things, would be lost.)
   '--disable-site-isolation-trials',
-  '--disable-features=IsolateOrigins,site-per-process',
 ];
 
 export const SYSTEM_CHROMIUM_PATHS: readonly string[] = [

@@ -92,7 +92,7 @@ export interface SamlconfConfig {
   workers?: number;
   /** Per scenario, default 30000. */
   timeoutMs?: number;
-  /** screenshots: where the browser ended, kept for scenarios that did not pass (default), all, or none. */
+  /** screenshots: where the browser ended, kept for scenarios that failed, warned or broke (default), all, or none. */
   browser?: { executablePath?: string; headless?: boolean; screenshots?: ScreenshotPolicy };
   peer?: { host?: string; idpPort?: number; spPort?: number; idpEntityId?: string; spEntityId?: string };
 }

@@ -1,7 +1,7 @@
 // Runs expanded scenarios against one target: applicability, a worker pool, a timeout per
 // scenario, and the verdict model. Everything environment-specific (mocks, browser, target) comes
 // from the session through `openScenario`, which keeps this file testable with fakes.
-import type { EvidenceMessage, ScenarioResult } from '../reports/schema.ts';
+import type { EvidenceMessage, ScenarioResult, Verdict } from '../reports/schema.ts';
 import type { ExpandedScenario } from './catalogue.ts';
 import { createChecker, verdictFromFindings } from './checker.ts';
 import { NotApplicableError, type Checker, type TargetFacts } from './scenario.ts';
@@ -9,8 +9,11 @@ import { NotApplicableError, type Checker, type TargetFacts } from './scenario.t
 /** What the session hands a running scenario, beyond `variant` and `check`. */
 export interface OpenedScenario<C> {
   context: C;
-  /** Ends the scenario's environment and returns what it recorded. Called exactly once. */
-  close(): Promise<{ evidence: EvidenceMessage[]; screenshot?: string; finalUrl?: string }>;
+  /**
+   * Ends the scenario's environment and returns what it recorded. Called exactly once, with the
+   * verdict as it stands (a failure in closing can still turn it into an error).
+   */
+  close(verdict: Verdict): Promise<{ evidence: EvidenceMessage[]; screenshot?: string; finalUrl?: string }>;
 }
 
 export interface RunOptions<C> {
@@ -93,20 +96,22 @@ async function runOne<C>(scenario: ExpandedScenario, options: RunOptions<C>): Pr
     clearTimeout(timer);
   }
 
+  const findings = [...check.findings];
+  // A breakdown proves nothing, so it outranks passing checks; a must-check that already failed
+  // was proven before the breakdown, so it stands.
+  const decide = () => {
+    const fromFindings = verdictFromFindings(findings);
+    return failure && fromFindings.verdict !== 'fail' ? failure : fromFindings;
+  };
   let recorded: Awaited<ReturnType<OpenedScenario<C>['close']>> = { evidence: [] };
   if (opened) {
     try {
-      recorded = await opened.close();
+      recorded = await opened.close(decide().verdict);
     } catch (err) {
       failure ??= { verdict: 'error', reason: `closing the scenario failed: ${describeError(err)}` };
     }
   }
-  const findings = [...check.findings];
-  // A breakdown proves nothing, so it outranks passing checks; a must-check that already failed
-  // was proven before the breakdown, so it stands.
-  const fromFindings = verdictFromFindings(findings);
-  const outcome = failure && fromFindings.verdict !== 'fail' ? failure : fromFindings;
-  return finish({ ...outcome, findings, evidence: recorded.evidence, screenshot: recorded.screenshot, finalUrl: recorded.finalUrl });
+  return finish({ ...decide(), findings, evidence: recorded.evidence, screenshot: recorded.screenshot, finalUrl: recorded.finalUrl });
 }
 
 function describeError(err: unknown): string {

@@ -6,12 +6,11 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright';
 import { SCENARIO_HEADER, startMockIdp, type IdpScenario, type MockIdp } from '../mock-idp/index.ts';
 import { startMockSp, type MockSp, type SpScenario } from '../mock-sp/index.ts';
-import type { EvidenceMessage } from '../reports/schema.ts';
+import type { EvidenceMessage, Verdict } from '../reports/schema.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
 import type { FreshContext } from './context-pool.ts';
 import type { ExpandedScenario } from './catalogue.ts';
 import type { SamlconfConfig, ScreenshotPolicy, TargetConfig } from './config.ts';
-import { verdictFromFindings } from './checker.ts';
 import type { CommonContext, IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
 import { loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
@@ -82,11 +81,14 @@ async function scenarioBrowser(takeContext: () => Promise<FreshContext>, key: st
   return fresh;
 }
 
-/** Whether the scenario's outcome so far earns a screenshot under the configured policy. */
-function wantsScreenshot(policy: ScreenshotPolicy, check: Checker): boolean {
+/**
+ * Whether the scenario's verdict earns a screenshot under the configured policy. By default only
+ * outcomes a person will look into keep one: a pass or a not-applicable would only cost time.
+ */
+export function wantsScreenshot(policy: ScreenshotPolicy, verdict: Verdict): boolean {
   if (policy === 'all') return true;
   if (policy === 'off') return false;
-  return verdictFromFindings(check.findings).verdict !== 'pass';
+  return verdict !== 'pass' && verdict !== 'not-applicable';
 }
 
 async function closeScenarioBrowser(
@@ -180,8 +182,8 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
         const context = spec.context({ target: handle, page, browserContext, check, log: (m) => void log.push(m) }, mock, slice);
         return {
           context,
-          async close() {
-            const recorded = await closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, check));
+          async close(verdict) {
+            const recorded = await closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, verdict));
             mock.forget(key); // the evidence is in the result now; a long run must not keep it twice
             return recorded;
           },

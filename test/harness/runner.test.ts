@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { expandFamily, loadCatalogue, type ExpandedScenario } from '../../harness/catalogue.ts';
 import { runScenarios } from '../../harness/runner.ts';
 import { defineScenario, NotApplicableError, type ScenarioFamily, type TargetFacts } from '../../harness/scenario.ts';
+import { wantsScreenshot } from '../../harness/session.ts';
 
 const facts: TargetFacts = { role: 'sp', name: 't', ssoBindings: [], sloBindings: [], nameIdFormats: [], capabilities: [] };
 
@@ -12,14 +13,22 @@ function scenario(run: ScenarioFamily['run'], extra: Partial<ScenarioFamily> = {
 
 async function runOne(s: ExpandedScenario, timeoutMs = 2000) {
   let closed = 0;
+  let closedWith: string | undefined;
   const [result] = await runScenarios({
     scenarios: [s],
     facts,
     workers: 1,
     timeoutMs,
-    openScenario: async () => ({ context: { answer: 42 }, close: async () => (closed++, { evidence: [] }) }),
+    openScenario: async () => ({
+      context: { answer: 42 },
+      close: async (verdict) => {
+        closed++;
+        closedWith = verdict;
+        return { evidence: [] };
+      },
+    }),
   });
-  return { result, closed };
+  return { result, closed, closedWith };
 }
 
 const ok = { check: 'c', expected: 'e', observed: 'o' };
@@ -53,6 +62,25 @@ describe('runner verdicts', () => {
     );
     expect(result.verdict).toBe('pass');
     expect(closed).toBe(1);
+  });
+
+  it('tells the session the verdict when closing, so it can keep a screenshot only where one helps', async () => {
+    for (const [run, verdict] of [
+      [async ({ check }: any) => void check.must(true, ok), 'pass'],
+      [async ({ check }: any) => void check.must(false, ok), 'fail'],
+      [async () => { throw new NotApplicableError('not here'); }, 'not-applicable'],
+      [async () => { throw new Error('broke'); }, 'error'],
+    ] as const) {
+      const { result, closedWith } = await runOne(scenario(run));
+      expect(result.verdict).toBe(verdict);
+      expect(closedWith).toBe(verdict);
+    }
+    expect(wantsScreenshot('on-failure', 'fail')).toBe(true);
+    expect(wantsScreenshot('on-failure', 'error')).toBe(true);
+    expect(wantsScreenshot('on-failure', 'not-applicable')).toBe(false);
+    expect(wantsScreenshot('on-failure', 'pass')).toBe(false);
+    expect(wantsScreenshot('all', 'pass')).toBe(true);
+    expect(wantsScreenshot('off', 'fail')).toBe(false);
   });
 
   it('fails on a must, warns on a should, and a scenario without checks is an error', async () => {
