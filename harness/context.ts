@@ -7,10 +7,12 @@ import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions, MockSp, SpScenario } 
 import type { EntityMetadata } from '../saml/metadata.ts';
 import type { LogoutValidation, ResponseValidation } from '../saml/rules/index.ts';
 import type { TargetConfig, TargetUser } from './config.ts';
+import type { FirstAnswer } from './idp-flows.ts';
 import { defineScenario, type Checker, type ScenarioFamily, type TargetFacts, type Variant } from './scenario.ts';
 import type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
 
 export type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
+export type { FirstAnswer } from './idp-flows.ts';
 
 export interface TargetHandle {
   config: TargetConfig;
@@ -81,6 +83,11 @@ export interface IdpTargetContext extends CommonContext {
    * and waits for the LogoutResponse; undefined when none arrived within the time allowed.
    */
   logoutAtIdp(request: LogoutUrlOptions, options?: { waitMs?: number }): Promise<LogoutOutcome | undefined>;
+  /**
+   * Send the AuthnRequest the plan describes and report what the IdP does first: answer the mock
+   * SP at once, or show its login page (left alone), or nothing within the wait.
+   */
+  firstAnswerAtIdp(options?: { waitMs?: number }): Promise<FirstAnswer>;
   /** Send a fresh AuthnRequest and report whether the IdP answered at once (its session is alive) or asked for a login. */
   probeIdpSession(options?: { waitMs?: number }): Promise<IdpSessionProbe>;
 }

@@ -74,6 +74,31 @@ async function driveLogin(
   }
 }
 
+/** What the IdP did first with an AuthnRequest, when nobody fills in its login page. */
+export type FirstAnswer = { kind: 'answered'; outcome: AcsOutcome } | { kind: 'login-page'; url: string } | { kind: 'nothing' };
+
+/**
+ * Send the mock SP's AuthnRequest (as its plan says) and report what the IdP does first: answer
+ * the mock SP without asking anyone to log in, or show its login page, which is left alone. For
+ * questions whose answer is the login page itself: IsPassive, or whether a session survived logout.
+ */
+export async function firstAnswerAtIdp(deps: IdpFlowDeps, waitMs = DEFAULT_IDP_WAIT_MS): Promise<FirstAnswer> {
+  const { page, sp, target } = deps;
+  // Without a declarative adapter, a password field is what any login page shows.
+  const probe = loginProbe(target) ?? 'input[type="password"]';
+  await page.goto(sp.loginUrl(), { waitUntil: 'load' }).catch((err: Error) => {
+    if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
+  });
+  // Asked after the navigation, so only a Response to this request counts (see driveLogin).
+  const answered = sp.waitForResponse(waitMs).then((outcome): FirstAnswer => (outcome ? { kind: 'answered', outcome } : { kind: 'nothing' }));
+  const shown = page
+    .locator(probe)
+    .first()
+    .waitFor({ state: 'visible', timeout: waitMs })
+    .then((): FirstAnswer => ({ kind: 'login-page', url: page.url() }), () => NEVER);
+  return Promise.race([answered, shown]);
+}
+
 /** The selector that reveals the IdP's login form, when the adapter is declarative. */
 export function loginProbe(target: TargetConfig): string | undefined {
   const login = target.login;

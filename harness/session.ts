@@ -12,7 +12,7 @@ import type { FreshContext } from './context-pool.ts';
 import type { ExpandedScenario } from './catalogue.ts';
 import type { SamlconfConfig, ScreenshotPolicy, TargetConfig } from './config.ts';
 import type { CommonContext, IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
-import { loginAtIdp } from './idp-flows.ts';
+import { firstAnswerAtIdp, loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
 import type { Checker } from './scenario.ts';
 import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, whoIsLoggedIn } from './sp-flows.ts';
@@ -242,6 +242,7 @@ function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<
         loginAtIdp: (opts = {}) => loginAtIdp({ page: common.page, target, sp }, opts.user ?? users[0], opts.waitMs),
         checkResponse: (validation, opts) => checkResponse(common.check, validation, opts?.only),
         logoutAtIdp: (request, opts) => logoutAtIdp({ page: common.page, target, sp }, request, opts),
+        firstAnswerAtIdp: (opts = {}) => firstAnswerAtIdp({ page: common.page, target, sp }, opts.waitMs),
         probeIdpSession: (opts) => probeIdpSession({ page: common.page, target, sp }, opts),
       };
     },

@@ -8,7 +8,7 @@ import type { Page } from 'playwright';
 import type { LogoutRequestUrlOptions, ReceivedLogout } from '../mock-idp/index.ts';
 import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions } from '../mock-sp/index.ts';
 import type { SpSessionState } from './context.ts';
-import { loginProbe, type IdpFlowDeps } from './idp-flows.ts';
+import { firstAnswerAtIdp, loginProbe, type IdpFlowDeps } from './idp-flows.ts';
 import { watchPageActivity, type PageActivity } from './page-activity.ts';
 import { whoIsLoggedIn, type SpFlowDeps } from './sp-flows.ts';
 
@@ -142,34 +142,11 @@ export async function logoutAtIdp(deps: IdpFlowDeps, request: LogoutUrlOptions, 
  */
 export async function probeIdpSession(deps: IdpFlowDeps, options: { waitMs?: number } = {}): Promise<IdpSessionProbe> {
   const waitMs = options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS;
-  const probe = loginProbe(deps.target);
-  if (!probe) throw new Error(`target '${deps.target.name}' has no login adapter, so samlconf cannot tell its login page from an answer`);
-  // Counted, not awaited with waitForResponse: that would also return the scenario's earlier login.
-  const before = deps.sp.responses().length;
-  const race = { over: false };
-  const arrival = (async () => {
-    const deadline = Date.now() + waitMs;
-    while (!race.over && Date.now() < deadline) {
-      const outcome = deps.sp.responses()[before];
-      if (outcome) return { kind: 'answered' as const, outcome };
-      await delay(POLL_MS);
-    }
-    return { kind: 'answered' as const, outcome: undefined };
-  })();
-  const form = deps.page
-    .locator(probe)
-    .first()
-    .waitFor({ state: 'visible', timeout: waitMs })
-    .then(
-      () => ({ kind: 'login-form' as const }),
-      () => ({ kind: 'timeout' as const }),
-    );
-  await open(deps.page, deps.sp.loginUrl());
-  const first = await Promise.race([arrival, form]);
-  race.over = true;
-  if (first.kind === 'answered' && first.outcome) {
+  if (!loginProbe(deps.target)) throw new Error(`target '${deps.target.name}' has no login adapter, so samlconf cannot tell its login page from an answer`);
+  const first = await firstAnswerAtIdp(deps, waitMs);
+  if (first.kind === 'answered') {
     return { alive: true, outcome: first.outcome, observed: `the IdP answered a new AuthnRequest at once (no login page), for ${first.outcome.identity?.nameId ?? 'an unknown user'}` };
   }
-  if (first.kind === 'login-form') return { alive: false, observed: `the IdP showed its login page for a new AuthnRequest (${deps.page.url()})` };
+  if (first.kind === 'login-page') return { alive: false, observed: `the IdP showed its login page for a new AuthnRequest (${first.url})` };
   throw new Error(`after logout the IdP neither answered a new AuthnRequest nor showed its login page within ${waitMs} ms (page ${deps.page.url()}), so its session state is unknown`);
 }
