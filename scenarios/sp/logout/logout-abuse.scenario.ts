@@ -4,7 +4,7 @@ import { defineSpScenario } from '../../../harness/context.ts';
 import type { SpTargetContext } from '../../../harness/context.ts';
 import type { IdpInitiatedLogoutOutcome } from '../../../harness/slo-flows.ts';
 import { ATTACKER_USER, TEST_USER } from '../../support.ts';
-import { loginBeforeLogout, requiresSpSlo } from './slo-support.ts';
+import { loginBeforeLogout, requiresSpSlo, sessionOf } from './slo-support.ts';
 
 /** The decisive check of every case here: the logged-in user is still logged in. */
 function expectSessionSurvives(ctx: SpTargetContext, out: IdpInitiatedLogoutOutcome, o: { check: string; expected: string }): void {
@@ -30,9 +30,7 @@ export default [
     async run(ctx) {
       const login = await loginBeforeLogout(ctx);
       const out = await ctx.idpInitiatedLogout({
-        nameId: login.nameId,
-        ...(TEST_USER.nameIdFormat ? { nameIdFormat: TEST_USER.nameIdFormat } : {}),
-        ...(login.sessionIndex !== undefined ? { sessionIndex: login.sessionIndex } : {}),
+        ...sessionOf(login),
         binding: ctx.variant.binding,
         sign: false,
       });

@@ -4,7 +4,7 @@
 // the session, InResponseTo, status).
 import { checkLogoutMessage, defineSpScenario } from '../../../harness/context.ts';
 import { TEST_USER } from '../../support.ts';
-import { loginBeforeLogout, requiresSpLogoutUrl, requiresSpSlo } from './slo-support.ts';
+import { loginBeforeLogout, requiresSpLogoutUrl, requiresSpSlo, sessionOf } from './slo-support.ts';
 
 export default [
   defineSpScenario({
@@ -42,9 +42,7 @@ export default [
     async run(ctx) {
       const login = await loginBeforeLogout(ctx);
       const out = await ctx.idpInitiatedLogout({
-        nameId: login.nameId,
-        ...(TEST_USER.nameIdFormat ? { nameIdFormat: TEST_USER.nameIdFormat } : {}),
-        ...(login.sessionIndex !== undefined ? { sessionIndex: login.sessionIndex } : {}),
+        ...sessionOf(login),
       });
       if (!out.deliveredToSp) throw new Error(`the mock IdP's LogoutRequest never reached the SP's SLO endpoint (browser at ${out.finalUrl})`);
       ctx.check.must(!out.loggedIn, {

@@ -1,7 +1,7 @@
 // Shared steps of the SP logout scenarios (not a scenario file): what SLO needs of the target, and
 // the login that gives logout a session to end.
 import { BINDING } from '../../../saml/constants.ts';
-import type { LastResponse } from '../../../mock-idp/index.ts';
+import type { LastResponse, LogoutRequestUrlOptions } from '../../../mock-idp/index.ts';
 import type { SpTargetContext } from '../../../harness/context.ts';
 import type { TargetFacts } from '../../../harness/scenario.ts';
 import { requiresPostAcs, TEST_USER } from '../../support.ts';
@@ -35,4 +35,13 @@ export async function loginBeforeLogout(ctx: SpTargetContext): Promise<LastRespo
     throw new Error(`the login before logout did not succeed (${login.observed}), so logout could not be tested`);
   }
   return response;
+}
+
+/** The LogoutRequest fields that name the session `login` created: its NameID, format and SessionIndex. */
+export function sessionOf(login: LastResponse): LogoutRequestUrlOptions {
+  return {
+    nameId: login.nameId,
+    ...(TEST_USER.nameIdFormat ? { nameIdFormat: TEST_USER.nameIdFormat } : {}),
+    ...(login.sessionIndex !== undefined ? { sessionIndex: login.sessionIndex } : {}),
+  };
 }
