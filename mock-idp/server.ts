@@ -712,9 +712,13 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sp = sps.first();
     const opts = start.opts;
     const choices: Binding[] = opts.binding ? [opts.binding] : ['redirect', 'post'];
-    const binding = choices.find((b) => sloEndpoint(sp, BINDING[b], false));
-    if (!binding) return sendPage(reply, errorPage(400, `The SP metadata lists no SingleLogoutService (${choices.join(' or ')}).`));
-    const location = sloEndpoint(sp, BINDING[binding], false)!;
+    let binding = choices.find((b) => sloEndpoint(sp, BINDING[b], false));
+    let location = binding && sloEndpoint(sp, BINDING[binding], false);
+    if (!binding && opts.binding && opts.evenIfUnlisted) {
+      binding = opts.binding;
+      location = sloEndpoint(sp, BINDING[binding === 'redirect' ? 'post' : 'redirect'], false);
+    }
+    if (!binding || !location) return sendPage(reply, errorPage(400, `The SP metadata lists no SingleLogoutService (${choices.join(' or ')}).`));
     const xml = buildLogoutRequest({
       issuer: entityId,
       destination: location,

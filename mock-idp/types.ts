@@ -176,6 +176,12 @@ export interface LogoutRequestUrlOptions {
   reason?: string;
   /** Default: Redirect when the SP's metadata lists it, else POST. */
   binding?: 'redirect' | 'post';
+  /**
+   * When the SP lists no SingleLogoutService for `binding`, send it with that binding anyway, to
+   * the Location listed for the other one: an attacker is not bound by metadata, and an SP must
+   * not act on a message it never said it takes.
+   */
+  evenIfUnlisted?: boolean;
 }
 
 /** A logout message that reached the IdP's SLO endpoint, as judged by saml/rules. */

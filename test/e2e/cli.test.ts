@@ -69,7 +69,7 @@ describe('samlconf CLI contract', () => {
  * the profile allows are refused (warnings) and every wrapping shape built on a single signature
  * cannot reach its signature handling (not applicable, after a refused positive control); checks
  * neither Recipient, Destination nor the Response Issuer, and logs in the assertion of a Response
- * whose status is an error (failures). Its SLO endpoint is POST-only in metadata.
+ * whose status is an error (failures).
  * samlify IdP: answers AuthnRequests from an unknown Issuer or to another Destination, ignores
  * IsPassive and NameIDPolicy (failures); keeps no request-ID cache and no request age limit
  * (warnings).
@@ -85,7 +85,7 @@ const EXPECTED: Record<string, Verdict> = {
   'sp-expired-subject-confirmation-rejected': 'pass',
   'sp-idp-initiated-sso': 'not-applicable',
   'sp-unsolicited-response-needs-opt-in': 'pass',
-  'sp-slo-unsigned-logout-request-rejected-redirect': 'not-applicable',
+  'sp-slo-unsigned-logout-request-rejected-redirect': 'pass', // sent to its POST-only SLO endpoint anyway
   'sp-slo-unsigned-logout-request-rejected-post': 'pass',
   'sp-slo-other-user-logout-request-ignored': 'pass',
   'sp-slo-sp-initiated': 'pass',

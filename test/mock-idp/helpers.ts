@@ -24,7 +24,7 @@ export function credentials() {
   return creds;
 }
 
-export function spMetadata(o: { withSlo?: boolean; withEncryption?: boolean } = {}): string {
+export function spMetadata(o: { withSlo?: boolean; withEncryption?: boolean; sloBindings?: Array<'redirect' | 'post'> } = {}): string {
   const c = credentials();
   return buildSpMetadata({
     entityId: SP_ENTITY_ID,
@@ -36,7 +36,7 @@ export function spMetadata(o: { withSlo?: boolean; withEncryption?: boolean } = 
     ],
     ...(o.withSlo === false
       ? {}
-      : { sloServices: [{ binding: BINDING.redirect, location: SP_SLO }, { binding: BINDING.post, location: SP_SLO }] }),
+      : { sloServices: (o.sloBindings ?? ['redirect', 'post']).map((b) => ({ binding: BINDING[b], location: SP_SLO })) }),
     authnRequestsSigned: true,
     wantAssertionsSigned: true,
   });

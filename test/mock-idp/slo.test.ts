@@ -9,7 +9,7 @@ import { readLogoutRequest, readLogoutResponse } from '../../saml/readers.ts';
 import { signRoot, verifySignatures } from '../../saml/signature.ts';
 import { parseXml } from '../../saml/xml.ts';
 import type { MockIdp } from '../../mock-idp/index.ts';
-import { SP_ENTITY_ID, SP_SLO, authnRequest, credentials, decodeB64, readAutoPost, redirectUrl, startIdp } from './helpers.ts';
+import { SP_ENTITY_ID, SP_SLO, authnRequest, credentials, decodeB64, readAutoPost, redirectUrl, spMetadata, startIdp } from './helpers.ts';
 
 let idp: MockIdp;
 beforeAll(async () => {
@@ -107,5 +107,21 @@ describe('IdP-initiated logout', () => {
     const msg = decodeRedirect(rawQueryOf(location));
     expect(msg.signature).toBeUndefined();
     expect(msg.sigAlg).toBeUndefined();
+  });
+
+  it('sends over a binding the SP does not list only when asked to, to the Location it lists for the other', async () => {
+    const postOnly = await startIdp({
+      sp: { metadataXml: spMetadata({ withEncryption: true, sloBindings: ['post'] }) },
+    });
+    try {
+      const refused = await fetch(postOnly.scenario('slo-unlisted').logoutRequestUrl({ nameId: 'alice@example.test', binding: 'redirect' }), { redirect: 'manual' });
+      expect(refused.status).toBe(400);
+      const start = postOnly.scenario('slo-unlisted').logoutRequestUrl({ nameId: 'alice@example.test', binding: 'redirect', sign: false, evenIfUnlisted: true });
+      const location = (await fetch(start, { redirect: 'manual' })).headers.get('location')!;
+      expect(location.startsWith(`${SP_SLO}?`)).toBe(true);
+      expect(decodeRedirect(rawQueryOf(location)).xml).toContain('alice@example.test');
+    } finally {
+      await postOnly.close();
+    }
   });
 });

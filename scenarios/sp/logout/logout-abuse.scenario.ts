@@ -3,6 +3,7 @@
 import { defineSpScenario } from '../../../harness/context.ts';
 import type { SpTargetContext } from '../../../harness/context.ts';
 import type { IdpInitiatedLogoutOutcome } from '../../../harness/slo-flows.ts';
+import { BINDING } from '../../../saml/constants.ts';
 import { ATTACKER_USER, TEST_USER } from '../../support.ts';
 import { loginBeforeLogout, requiresSpSlo, sessionOf } from './slo-support.ts';
 
@@ -26,14 +27,16 @@ export default [
     group: 'slo',
     refs: ['core-3.7.3.1', 'profiles-4.4.4.1', 'attack-slo-abuse', 'cve-2023-40178'],
     variants: { binding: ['redirect', 'post'] },
-    applies: (t, v) => requiresSpSlo(t, v.binding),
+    // Both bindings wherever the SP has an SLO endpoint at all: an attacker is not bound by the
+    // SP's metadata, so an endpoint listed for POST gets the Redirect form too (and vice versa).
+    applies: (t) => requiresSpSlo(t),
     async run(ctx) {
+      const { binding } = ctx.variant;
+      if (!ctx.target.facts.sloBindings.includes(BINDING[binding])) {
+        ctx.log(`the SP lists no HTTP-${binding === 'post' ? 'POST' : 'Redirect'} SingleLogoutService; the LogoutRequest goes to the Location it lists for the other binding`);
+      }
       const login = await loginBeforeLogout(ctx);
-      const out = await ctx.idpInitiatedLogout({
-        ...sessionOf(login),
-        binding: ctx.variant.binding,
-        sign: false,
-      });
+      const out = await ctx.idpInitiatedLogout({ ...sessionOf(login), binding, sign: false, evenIfUnlisted: true });
       expectSessionSurvives(ctx, out, { check: 'unsigned-logout-request-ignored', expected: `an unsigned LogoutRequest naming ${login.nameId} is refused and the session survives` });
     },
   }),
