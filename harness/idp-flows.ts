@@ -4,7 +4,7 @@
 import type { Page } from 'playwright';
 import type { AcsOutcome, SpScenario } from '../mock-sp/index.ts';
 import type { LoginSelectors, TargetConfig, TargetUser } from './config.ts';
-import { watchPageActivity, type PageActivity } from './page-activity.ts';
+import { LAST_WORD_QUIET_MS, watchPageActivity, type PageActivity } from './page-activity.ts';
 
 export interface IdpFlowDeps {
   page: Page;
@@ -14,8 +14,6 @@ export interface IdpFlowDeps {
 
 /** Default wait for the IdP to answer: long enough for a real login, short for a refusal. */
 export const DEFAULT_IDP_WAIT_MS = 10_000;
-/** How long an IdP page must stay quiet (no navigation, no requests, no login form) to count as its final word. */
-const QUIET_MS = 500;
 /** How often the quiet period is looked at. */
 const QUIET_POLL_MS = 50;
 
@@ -141,7 +139,7 @@ async function settled(page: Page, activity: PageActivity, probe: string | undef
   for (;;) {
     if (race.over || page.isClosed()) return NEVER;
     await page.waitForLoadState('load').catch(() => undefined);
-    while (activity.quietForMs() < QUIET_MS) {
+    while (activity.quietForMs() < LAST_WORD_QUIET_MS) {
       await delay(QUIET_POLL_MS);
       if (race.over || page.isClosed()) return NEVER;
     }
@@ -149,7 +147,10 @@ async function settled(page: Page, activity: PageActivity, probe: string | undef
     if (probe && (await page.locator(probe).first().isVisible().catch(() => false))) return NEVER;
     // An auto-POST form still on screen means the browser is about to leave.
     const pendingForm = await page.locator('form[method="post" i]:not(:has(input[type="password"]))').count().catch(() => 0);
-    if (pendingForm > 0 && (await page.evaluate(() => document.readyState).catch(() => 'complete')) !== 'complete') continue;
+    if (pendingForm > 0 && (await page.evaluate(() => document.readyState).catch(() => 'complete')) !== 'complete') {
+      await delay(QUIET_POLL_MS);
+      continue;
+    }
     if (race.over) return NEVER;
     return;
   }

@@ -4,6 +4,9 @@
 // and a plain error page is recognised as soon as the quiet period has passed.
 import type { Frame, Page, Request } from 'playwright';
 
+/** How long a page must stay quiet to count as the target's last word (Playwright's networkidle uses the same). */
+export const LAST_WORD_QUIET_MS = 500;
+
 /** A request open this long is background traffic (a long poll, a stream), not the flow. */
 const BACKGROUND_AFTER_MS = 2_000;
 

@@ -9,13 +9,11 @@ import type { LogoutRequestUrlOptions, ReceivedLogout } from '../mock-idp/index.
 import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions } from '../mock-sp/index.ts';
 import type { SpSessionState } from './context.ts';
 import { firstAnswerAtIdp, loginProbe, type IdpFlowDeps } from './idp-flows.ts';
-import { watchPageActivity, type PageActivity } from './page-activity.ts';
+import { LAST_WORD_QUIET_MS, watchPageActivity, type PageActivity } from './page-activity.ts';
 import { whoIsLoggedIn, type SpFlowDeps } from './sp-flows.ts';
 
 /** How long a logout journey may take before samlconf stops waiting. */
 export const DEFAULT_LOGOUT_WAIT_MS = 10_000;
-/** A page quiet this long (no navigation, no request) has said its last word. */
-const QUIET_MS = 400;
 const POLL_MS = 25;
 
 export interface SpInitiatedLogoutOutcome extends SpSessionState {
@@ -61,13 +59,13 @@ async function open(page: Page, url: string): Promise<void> {
   });
 }
 
-/** Wait until the page has been quiet for QUIET_MS, or `finished()` says the flow is over, or time runs out. */
+/** Wait until the page has been quiet for LAST_WORD_QUIET_MS, or `finished()` says the flow is over, or time runs out. */
 async function settle(page: Page, activity: PageActivity, timeoutMs: number, finished?: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !page.isClosed()) {
     await page.waitForLoadState('load', { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
     const quiet = activity.quietForMs();
-    if (quiet >= QUIET_MS || (finished?.() && quiet >= POLL_MS * 2)) return;
+    if (quiet >= LAST_WORD_QUIET_MS || (finished?.() && quiet >= POLL_MS * 2)) return;
     await delay(POLL_MS);
   }
 }
