@@ -53,7 +53,8 @@ export async function expectOnlySignedIdentity(ctx: SpTargetContext, o: SignedId
 
   ctx.log(`attacked Response refused (${outcome.observed}); running the positive control`);
   const control = await positiveControl(ctx, { plan: o.plan, nameId: signedNameId, unreachable: o.unreachable });
-  ctx.check.must(true, {
+  // Stated in full, though positiveControl has already thrown unless the control got in.
+  ctx.check.must(!outcome.loggedIn && ctx.isLoggedInAs(control, signedNameId), {
     check: o.check,
     requirement: o.requirement,
     expected,
