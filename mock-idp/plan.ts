@@ -5,7 +5,7 @@
 // replaces the assertion the Response signature would otherwise have covered (SAML Core 6.1,
 // and what saml/encryption.ts expects). `mutate` comes last so that a negative case changes
 // exactly one thing in an otherwise perfect message.
-import { addSeconds, buildResponse, newId, type AssertionOptions, type NameIdOptions, type StatusOptions } from '../saml/builders/index.ts';
+import { addSeconds, buildResponse, newId, type AssertionOptions, type AttributeOptions, type NameIdOptions, type StatusOptions } from '../saml/builders/index.ts';
 import { NS, STATUS, type SignatureAlgorithmName } from '../saml/constants.ts';
 import { encryptAssertionInResponse } from '../saml/encryption.ts';
 import type { Credential } from '../saml/keys.ts';
@@ -47,6 +47,10 @@ export interface ResponseInput {
   spEncryptionCertPem?: string;
   sessionKey?: string;
   now?: Date;
+  /** When the user really authenticated (an IdP session's sign-in time); default: now plus the persona's offset. */
+  authnInstant?: Date;
+  /** unescapedAttributeValues weakness: attribute values pasted into the XML as they are, before signing. */
+  rawAttributeValues?: boolean;
 }
 
 export interface PlannedResponse {
@@ -99,6 +103,7 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
   const lifetime = r.lifetimeSeconds ?? shape.lifetimeSeconds;
   const notOnOrAfter = addSeconds(now, lifetime);
   const assertionId = newId();
+  const rawValues = new Map<string, string>();
   const planned = r.sessionIndex;
   const sessionIndex: string | null | undefined =
     planned !== undefined ? planned : shape.sessionIndexFromAssertionId ? assertionId : newId();
@@ -124,12 +129,12 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
       audiences: audience === null ? null : [audience],
     },
     authnStatement: {
-      authnInstant: addSeconds(now, shape.authnInstantOffsetSeconds),
+      authnInstant: input.authnInstant ?? addSeconds(now, shape.authnInstantOffsetSeconds),
       sessionIndex,
       sessionNotOnOrAfter: shape.sessionNotOnOrAfterSeconds === undefined ? null : addSeconds(now, shape.sessionNotOnOrAfterSeconds),
       classRef: shape.classRef,
     },
-    attributes: shape.attributes,
+    attributes: input.rawAttributeValues ? withMarkers(shape.attributes, rawValues) : shape.attributes,
   };
 
   let xml = buildResponse({
@@ -141,6 +146,7 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
     status: status ?? {},
     assertions: withAssertion ? [assertion] : [],
   });
+  for (const [marker, value] of rawValues) xml = xml.replace(marker, () => value);
   if (plan.mutateBeforeSign) xml = plan.mutateBeforeSign(xml);
 
   const signResponse = plan.sign?.response ?? shape.sign.response;
@@ -192,6 +198,19 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
   if (withAssertion && typeof sessionIndex === 'string') out.sessionIndex = sessionIndex;
   if (responseSigned || assertionSigned) out.signedWith = credentialName;
   return out;
+}
+
+/** Each attribute value replaced by a unique marker, remembered in `raw` to be pasted back unescaped. */
+function withMarkers(attributes: AttributeOptions[], raw: Map<string, string>): AttributeOptions[] {
+  return attributes.map((a) => ({
+    ...a,
+    values: a.values.map((v) => {
+      if (v === null) return v;
+      const marker = `samlconf-raw-attribute-${raw.size}-${newId()}`;
+      raw.set(marker, v);
+      return marker;
+    }),
+  }));
 }
 
 /** Plans arriving as JSON (control API) cannot carry functions; refuse anything that is not a plain plan. */

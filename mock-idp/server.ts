@@ -30,6 +30,7 @@ import { readAuthnRequest, readLogoutRequest, readLogoutResponse } from '../saml
 import { validateAuthnRequest, validateLogoutRequest, validateLogoutResponse, type KnownServiceProvider, type RuleFinding } from '../saml/rules/index.ts';
 import { signRoot, verifySignatures, type SignatureCheck } from '../saml/signature.ts';
 import { attr, descendants, parseXml, type Element } from '../saml/xml.ts';
+import { authnContextSatisfied } from './authn-context.ts';
 import { fetchLocalText } from './fetch-local.ts';
 import { errorPage, loginPage, messagePage, PAGE_CSP, type Page } from './pages.ts';
 import { DEFAULT_USER, PlanError, buildPlannedResponse, planFromJson, type CredentialName } from './plan.ts';
@@ -85,6 +86,10 @@ interface ResponseTarget {
   sp?: KnownSp;
   user?: IdpUser;
   sessionKey?: string;
+  /** An IdP session's sign-in time, stated as AuthnInstant. */
+  authnInstant?: Date;
+  /** answerWithRequestedBinding weakness: the Response goes back by HTTP-Redirect. */
+  redirectResponse?: boolean;
   /** IdP-initiated: relayState is already final (URL parameter, else plan, else scenario key). */
   relayStateFinal?: boolean;
 }
@@ -127,6 +132,8 @@ function summarize(findings: readonly RuleFinding[]): string {
 interface IdpSession {
   user: IdpUser;
   sessionIndexes: string[];
+  /** When the user signed in: what every assertion issued under this session states as AuthnInstant. */
+  authnInstant: Date;
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -395,6 +402,12 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       if (weak.acceptUnsignedRequests) waived.add('signature-valid').add('signature-required');
       if (weak.acceptAnyAcsUrl) waived.add('acs-registered');
       if (weak.ignoreDestination) waived.add('destination');
+      const redirectAsked = info.protocolBinding === BINDING.redirect;
+      if (weak.answerWithRequestedBinding && redirectAsked) {
+        waived.add('protocol-binding');
+        // The URL is checked, but not against the binding it is registered for.
+        if (sp && info.acsUrl !== undefined && acsRegistered(sp.sp, info.acsUrl)) waived.add('acs-registered');
+      }
       const blocking = failed.filter((f) => !waived.has(f.rule));
       if (blocking.length) {
         const status = blocking.some((f) => f.rule.startsWith('signature')) ? 403 : 400;
@@ -412,13 +425,24 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(info.nameIdPolicy?.format !== undefined && !targetWeak.ignoreNameIdPolicy ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
       ...(spEntityId !== undefined ? { spEntityId } : {}),
       ...(sp ? { sp } : {}),
+      ...(mode === 'target' && weak.answerWithRequestedBinding && info.protocolBinding === BINDING.redirect ? { redirectResponse: true } : {}),
     };
     if (mode === 'target') {
+      if (!targetWeak.ignoreRequestedAuthnContext && !authnContextSatisfied(info.requestedAuthnContext, providedClassRef(scenario, target))) {
+        // Core 3.3.2.2.1: an authentication context the IdP cannot provide is an error, never an assertion about another one.
+        return answer(reply, target, { code: STATUS.responder, subCode: STATUS.noAuthnContext });
+      }
       const session = idpSessionOf(request);
-      if (session && info.forceAuthn !== true) return answerInSession(reply, target, session);
+      if (session && (info.forceAuthn !== true || targetWeak.ignoreForceAuthn)) return answerInSession(reply, target, session);
       return askForLogin(reply, target, info.isPassive === true && !targetWeak.ignoreIsPassive);
     }
     return answer(reply, target);
+  }
+
+  /** The authentication context class the IdP asserts for this request (its persona's; the IdP only knows password sign-in). */
+  function providedClassRef(scenario: ScenarioState, target: ResponseTarget): string {
+    const shapeOf = personaByName(scenario.plan.persona ?? serverPersona.name);
+    return shapeOf.shape({ user: defaultUser, sessionKey: newSessionKey(), idpEntityId: entityId, config: personaConfig, ...(target.spEntityId !== undefined ? { spEntityId: target.spEntityId } : {}) }).classRef;
   }
 
   /** Mock mode: the requested ACS if registered (or no metadata), then the index, then the default. Target mode already validated. */
@@ -451,7 +475,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
 
   /** Target mode: answer for the signed-in user without a login page, and remember the SessionIndex issued. */
   async function answerInSession(reply: FastifyReply, target: ResponseTarget, session: IdpSession) {
-    const sent = await answer(reply, { ...target, user: session.user, sessionKey: target.sessionKey ?? newSessionKey() });
+    const sent = await answer(reply, { ...target, user: session.user, sessionKey: target.sessionKey ?? newSessionKey(), authnInstant: session.authnInstant });
     const index = target.scenario.lastResponse?.sessionIndex;
     if (index !== undefined) session.sessionIndexes.push(index);
     return sent;
@@ -474,10 +498,13 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(target.spEntityId !== undefined ? { spEntityId: target.spEntityId } : {}),
       ...(spEncryptionCert(target.sp) ? { spEncryptionCertPem: spEncryptionCert(target.sp)! } : {}),
       sessionKey: target.sessionKey ?? newSessionKey(),
+      ...(target.authnInstant ? { authnInstant: target.authnInstant } : {}),
+      ...(targetWeak.unescapedAttributeValues ? { rawAttributeValues: true } : {}),
     });
     // A plan's RelayState replaces the SP's (RelayState attacks); IdP-initiated already chose.
     const chosenRelayState = target.relayStateFinal ? target.relayState : (plan.relayState ?? target.relayState);
     const relayState = targetWeak.truncateRelayState && chosenRelayState !== undefined ? cutToBytes(chosenRelayState, RELAY_STATE_MAX_BYTES) : chosenRelayState;
+    if (target.redirectResponse) return sendRedirectResponse(reply, scenario, planned, relayState);
     const fields = encodePostFields({ param: 'SAMLResponse', xml: planned.xml, ...(relayState !== undefined ? { relayState } : {}) });
     let page: ReturnType<typeof renderAutoPostPage>;
     try {
@@ -507,6 +534,29 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     };
     if (planned.sessionIndex) scenarios.sessions.set(planned.sessionIndex, scenario.key);
     return reply.code(200).header('content-security-policy', page.contentSecurityPolicy).type('text/html; charset=utf-8').send(page.html);
+  }
+
+  /** answerWithRequestedBinding weakness: the signed Response deflated into the ACS URL's query, as a naive IdP sends it. */
+  function sendRedirectResponse(reply: FastifyReply, scenario: ScenarioState, planned: Awaited<ReturnType<typeof buildPlannedResponse>>, relayState: string | undefined) {
+    const location = encodeRedirect({ endpoint: planned.acsUrl, param: 'SAMLResponse', xml: planned.xml, ...(relayState !== undefined ? { relayState } : {}) });
+    scenario.recorder.record({
+      direction: 'sent',
+      binding: 'redirect',
+      url: planned.acsUrl,
+      raw: rawQueryOf(location),
+      xml: planned.xml,
+      ...(relayState !== undefined ? { relayState } : {}),
+      signatures: ownSignatureEvidence(planned.xml).signatures,
+      note: 'Response sent with HTTP-Redirect because the AuthnRequest asked for it',
+    });
+    scenario.lastResponse = {
+      xml: planned.xml,
+      acsUrl: planned.acsUrl,
+      nameId: planned.nameId,
+      ...(relayState !== undefined ? { relayState } : {}),
+      ...(planned.sessionIndex !== undefined ? { sessionIndex: planned.sessionIndex } : {}),
+    };
+    return reply.redirect(location, 302);
   }
 
   async function handleInit(request: FastifyRequest, reply: FastifyReply) {
@@ -546,7 +596,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     pending.delete(token);
     const { scenarioKey, createdAt: _c, isPassive: _p, ...rest } = login;
     const sessionId = randomBytes(24).toString('base64url');
-    const session: IdpSession = { user, sessionIndexes: [] };
+    const session: IdpSession = { user, sessionIndexes: [], authnInstant: new Date() };
     idpSessions.set(sessionId, session);
     reply.header('set-cookie', `${IDP_SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax`);
     try {

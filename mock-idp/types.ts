@@ -112,6 +112,14 @@ export interface MockIdpWeaknesses {
   ignoreIsPassive?: boolean;
   /** NameIDPolicy Format is ignored: the user's default format is issued whatever was asked. */
   ignoreNameIdPolicy?: boolean;
+  /** ForceAuthn is ignored: a signed-in user is answered from the session, with the session's AuthnInstant. */
+  ignoreForceAuthn?: boolean;
+  /** RequestedAuthnContext is ignored: the IdP's usual authentication context is asserted whatever was asked. */
+  ignoreRequestedAuthnContext?: boolean;
+  /** The Response goes back with the ProtocolBinding the request names, HTTP-Redirect included, to any ACS URL registered for some binding. */
+  answerWithRequestedBinding?: boolean;
+  /** Attribute values are pasted into the assertion template without XML escaping (string-built template), then signed. */
+  unescapedAttributeValues?: boolean;
   /** RelayState is written into the auto-POST form without HTML escaping (string-built template). */
   reflectRelayStateUnescaped?: boolean;
   /** RelayState is cut to 80 bytes instead of being returned as received (or refused). */

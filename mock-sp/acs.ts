@@ -34,6 +34,8 @@ export interface JudgeOptions {
   seenAssertion?: (assertionId: string) => boolean;
   /** Findings decided outside the rules (e.g. a Response on the wrong binding); never waived. */
   extraFindings?: RuleFinding[];
+  /** Target mode: the should-level SHA-1 finding refuses the Response (unless weaknesses.acceptSha1 waives it). */
+  refuseSha1?: boolean;
 }
 
 export async function judgeResponse(xml: string, ctx: ResponseValidationContext, options: JudgeOptions = {}): Promise<AcsJudgement> {
@@ -76,6 +78,7 @@ export async function judgeResponse(xml: string, ctx: ResponseValidationContext,
   if (lastSigned) identity = assertionIdentity(lastSigned);
   if (wrappedRead) identity = assertionIdentity(wrappedRead);
   if (identity && w.truncateNameIdAtComment) identity = truncatedAtComment(xml, identity);
+  if (identity && w.normalizeNameId) identity = { ...identity, nameId: identity.nameId.trim().toLowerCase() };
 
   // Replay: judged on the assertion the SP would actually use.
   if (options.seenAssertion && identity?.assertionId !== undefined) {
@@ -96,8 +99,10 @@ export async function judgeResponse(xml: string, ctx: ResponseValidationContext,
     }
   }
 
-  const strictFailed = failedMustRules(strict.findings);
-  const failedRules = failedMustRules(effective.findings).filter((r) => !waived.has(r));
+  // A refusing SP treats SHA-1 as a failure, not just a note.
+  const refusedSha1 = (v: ResponseValidation) => (options.refuseSha1 && v.findings.some((f) => f.rule === 'signature-algorithm' && !f.ok) ? ['signature-algorithm'] : []);
+  const strictFailed = [...failedMustRules(strict.findings), ...refusedSha1(strict)];
+  const failedRules = [...failedMustRules(effective.findings), ...refusedSha1(effective)].filter((r) => !waived.has(r));
   if (failedRules.length === 0 && !identity) failedRules.push('identity');
   const ignoredRules = strictFailed.filter((r) => !failedRules.includes(r));
   const out: AcsJudgement = { validation: strict, accepted: failedRules.length === 0, failedRules, ignoredRules };

@@ -17,7 +17,7 @@ import { resolveArtifact } from './artifact.ts';
 import { LOGIN_COOKIE, PendingLogins, ReplayCache, SESSION_COOKIE, SessionStore, cookie, expiredCookie } from './app.ts';
 import { type IncomingMessage, peekRoot } from './incoming.ts';
 import { type OutgoingMessage, encodeOutgoing } from './outgoing.ts';
-import { PAGE_CSP, errorPage, homePage, indexPage, resultPage } from './pages.ts';
+import { PAGE_CSP, RELAY_STATE_LANDING_CSP, errorPage, homePage, indexPage, relayStateLandingPage, resultPage } from './pages.ts';
 import { buildSpMetadataFor } from './metadata.ts';
 import { type IdpView, readIdpMetadata, sloBindingFor, sloEndpoint } from './peer.ts';
 import { type SpIdentity, planAuthnRequest, signingChoice } from './plan.ts';
@@ -221,6 +221,7 @@ export class SpCore {
           weaknesses: this.mode === 'target' ? this.options.weaknesses : undefined,
           seenAssertion: this.mode === 'target' ? (id) => this.replay.has(id) : undefined,
           extraFindings: d.extraFindings,
+          refuseSha1: this.mode === 'target',
         },
       );
     }
@@ -265,7 +266,12 @@ export class SpCore {
     }
     scenario.outcomes.push(outcome);
 
-    if (this.mode === 'target' && outcome.accepted) return { kind: 'redirect', location: '/', cookies };
+    if (this.mode === 'target' && outcome.accepted) {
+      // followRelayState: any RelayState that is not this SP's own login token is taken as the page to go to.
+      const next = this.options.weaknesses?.followRelayState && d.relayState && this.pending.requestIdFor(d.relayState) === undefined ? d.relayState : undefined;
+      if (next !== undefined) return { kind: 'html', status: 200, html: relayStateLandingPage(next), csp: RELAY_STATE_LANDING_CSP, cookies };
+      return { kind: 'redirect', location: '/', cookies };
+    }
     const result = { accepted: outcome.accepted, nameId: outcome.identity?.nameId ?? null, failedRules: outcome.failedRules, ignoredRules: outcome.ignoredRules, scenario: scenario.key, path };
     return { ...html(200, resultPage(outcome.accepted ? 'Response accepted' : 'Response rejected', result)), cookies };
   }

@@ -20,7 +20,7 @@ export type {
   SpSignPlan,
   SpWeaknesses,
 } from './types.ts';
-export { LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList, toKebab as weaknessFlagName } from './weaknesses.ts';
+export { AFTER_LOGIN_WEAKNESSES, LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList, toKebab as weaknessFlagName } from './weaknesses.ts';
 export type { WeaknessName } from './weaknesses.ts';
 export { DEFAULT_SCENARIO, SCENARIO_HEADER } from './scenarios.ts';
 

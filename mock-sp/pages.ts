@@ -1,4 +1,5 @@
-// The mock SP's few HTML pages: small, escaped, no scripts, served under a CSP that allows nothing.
+// The mock SP's few HTML pages: small, escaped, no scripts, served under a CSP that allows nothing
+// (except the followRelayState landing page at the end, a deliberate flaw).
 import { escapeXml } from '../saml/xml.ts';
 
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -46,4 +47,17 @@ export function indexPage(o: { entityId: string; metadataUrl: string; acsUrl: st
     `<li>IdP: ${o.idpEntityId ? `<code>${escapeXml(o.idpEntityId)}</code>` : 'not configured'}</li>`,
   ].join('\n');
   return page('samlconf mock SP', `<h1>samlconf mock SP</h1>\n<ul>\n${rows}\n</ul>\n<p><a href="/login">Start SP-initiated login</a></p>`);
+}
+
+/** followRelayState only: the one page with a script, which sends the browser to RelayState unchecked. */
+export const RELAY_STATE_LANDING_CSP = "default-src 'none'; script-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * The careless landing page: RelayState is safely quoted as a string (no markup injection), but
+ * where it points is never checked, so an off-site URL or a javascript: URL is followed as is.
+ */
+export function relayStateLandingPage(relayState: string): string {
+  // JSON with '<' escaped: a string literal that cannot close the script element.
+  const literal = JSON.stringify(relayState).replace(/</g, '\\u003c');
+  return page('Signed in', `<p>Signed in; continuing...</p>\n<script>window.location.href = ${literal};</script>`);
 }

@@ -83,6 +83,15 @@ export interface SpWeaknesses {
   ignoreReferenceTarget?: boolean;
   /** Extra: with several assertions, the first is validated but the identity comes from the last signed one in document order (a parser that overwrites its result at each assertion). */
   lastAssertionWins?: boolean;
+  /**
+   * Extra: SHA-1 signatures (rsa-sha1, sha1 digests) are relied on, as most libraries still do by
+   * default. Without it the target-mode SP refuses them (as SimpleSAMLphp 2 and Shibboleth do).
+   */
+  acceptSha1?: boolean;
+  /** Extra: the NameID is trimmed and lower-cased before it names the account (an e-mail lookup that is case-insensitive and strips blanks, as Devise's defaults do). */
+  normalizeNameId?: boolean;
+  /** Extra: after login the browser is sent wherever the returned RelayState says, unchecked, by a script on the landing page (window.location.href = RelayState). */
+  followRelayState?: boolean;
 }
 
 export interface MockSpOptions {

@@ -36,12 +36,20 @@ export const WAIVED_RULES: Record<WeaknessName, readonly string[]> = {
   ignoreReferenceTarget: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required', 'single-assertion'],
   // Only when a later assertion than the validated one carries a valid signature of its own (see acs.ts).
   lastAssertionWins: ['single-assertion'],
+  // A should-level rule that the target-mode SP enforces unless this is on (see acs.ts).
+  acceptSha1: ['signature-algorithm'],
+  // Both change what the SP does with an accepted login, not which rules count (acs.ts, core.ts).
+  normalizeNameId: [],
+  followRelayState: [],
 };
 
 export const WEAKNESS_NAMES = Object.keys(WAIVED_RULES) as WeaknessName[];
 
 /** Weaknesses that touch only Single Logout (a Response never shows them; test/mock-sp/slo-weaknesses.test.ts). */
 export const LOGOUT_WEAKNESSES: readonly WeaknessName[] = ['acceptUnsignedLogoutRequest', 'ignoreLogoutNameId'];
+
+/** Weaknesses that change where the browser goes after a login, not who logs in (test/mock-sp/relay-state-landing.test.ts). */
+export const AFTER_LOGIN_WEAKNESSES: readonly WeaknessName[] = ['followRelayState'];
 
 /** 'accept-unsigned' -> 'acceptUnsigned'; the camelCase name is accepted as well. */
 function toCamel(name: string): string {

@@ -26,6 +26,7 @@ function specEntries(document: Exclude<RequirementDocument, 'attack'>, entries: 
 }
 
 const CORE = specEntries('core', [
+  { section: '1.3.1', keyword: 'MUST NOT', summary: 'String values (a NameID among them) are compared byte for byte: no case folding, trimming of blanks or other normalisation may decide that two values are the same.' },
   { section: '1.3.3', keyword: 'MUST', summary: 'Every SAML time value is an xs:dateTime in UTC, written without a time zone offset.' },
   { section: '1.3.4', keyword: 'MUST', summary: 'An identifier may be declared by exactly one element: two elements carrying the same ID value make the message invalid.' },
   { section: '2.3.3', keyword: 'MUST', summary: 'An Assertion carries Version "2.0", a unique ID, a UTC IssueInstant and an Issuer naming the asserting party.' },
@@ -39,6 +40,7 @@ const CORE = specEntries('core', [
   { section: '3.2.1', keyword: 'MUST', summary: 'A request has ID, Version and IssueInstant; the receiver checks a present Destination against where it arrived and verifies a present signature, ignoring the request if either fails.' },
   { section: '3.2.2', keyword: 'MUST', summary: 'A response carries InResponseTo equal to the request ID (or none if unsolicited); the receiver checks a present Destination against where it arrived and does not rely on a response whose signature fails.' },
   { section: '3.2.2.2', keyword: 'MUST', summary: 'The top-level StatusCode is Success, Requester, Responder or VersionMismatch; only Success means the request was carried out.' },
+  { section: '3.3.2.2.1', keyword: 'MUST', summary: 'With a RequestedAuthnContext whose Comparison is exact (the default), the asserted authentication context is one of the classes asked for; minimum, maximum and better compare strength; when no requested class can be met, the answer is an error Response with the second-level status NoAuthnContext.' },
   { section: '3.4.1', keyword: 'MUST', summary: 'For an AuthnRequest the IdP makes sure a requested AssertionConsumerServiceURL (or index) really belongs to the requester, and answers ForceAuthn and IsPassive as asked; the request should be signed or otherwise protected.' },
   // 3.4.1.1: the 2005 text requires an error for an unacceptable policy; Format equality is spelled out by the approved errata.
   { section: '3.4.1.1', keyword: 'MUST', summary: 'A NameIDPolicy the IdP cannot satisfy yields an error Response; when a specific Format is requested the returned NameID uses that Format (format equality stated by the approved errata).' },

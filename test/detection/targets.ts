@@ -45,6 +45,8 @@ export interface IdpTargetOptions {
   weaknesses?: MockIdpWeaknesses;
   /** Tell the harness a password other than the user's (a broken adapter, for fail-closed tests). */
   configuredPassword?: string;
+  /** More accounts after IDP_TARGET_USER, known to the IdP and listed in the config as they are. */
+  extraUsers?: Array<IdpUser & { username: string; password: string }>;
 }
 
 /** The IdP target's one account, as the IdP knows it and as the config tells the harness. */
@@ -107,7 +109,7 @@ export async function runAgainstIdpTarget(name: string, options: IdpTargetOption
     mode: 'target',
     port: 0,
     signing: env.keys.idpSigning,
-    users: [IDP_TARGET_USER],
+    users: [IDP_TARGET_USER, ...(options.extraUsers ?? [])],
     wantAuthnRequestsSigned: true,
     weaknesses: options.weaknesses ?? {},
   });
@@ -117,7 +119,10 @@ export async function runAgainstIdpTarget(name: string, options: IdpTargetOption
         name,
         role: 'idp',
         metadata: idp.metadataUrl,
-        users: [{ username: IDP_TARGET_USER.username, password: options.configuredPassword ?? IDP_TARGET_USER.password }],
+        users: [
+          { username: IDP_TARGET_USER.username, password: options.configuredPassword ?? IDP_TARGET_USER.password },
+          ...(options.extraUsers ?? []).map((u) => ({ username: u.username, password: u.password, nameId: u.nameId, ...(u.attributes ? { attributes: u.attributes } : {}) })),
+        ],
         login: { username: 'input[name="username"]', password: 'input[name="password"]', submit: 'button[type="submit"]' },
       },
       env,

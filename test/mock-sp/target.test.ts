@@ -9,7 +9,8 @@ import { readAuthnRequest } from '../../saml/readers.ts';
 import { type Element, child, children, descendants, parseRoot, parseXml, serialize } from '../../saml/xml.ts';
 import { wrapSignature } from '../../saml/attacks/wrapping.ts';
 import type { MockSp, SpWeaknesses } from '../../mock-sp/index.ts';
-import { LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList } from '../../mock-sp/index.ts';
+import { AFTER_LOGIN_WEAKNESSES, LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList } from '../../mock-sp/index.ts';
+import { signAssertions } from '../../saml/signature.ts';
 import { IDP_ENTITY_ID, IDP_SSO, cookieHeader, get, keys, makeResponse, postResponse, resultOf, startSp } from './helpers.ts';
 
 const ALICE = 'alice@example.test';
@@ -237,6 +238,26 @@ const FAULTS: Record<string, { weakness: keyof SpWeaknesses; attackerIdentity: s
       return { xml: wrapSignature(signed, 'xsw1', { nameId: MALLORY }), relayState: l.relayState };
     },
   },
+  // Signed by the IdP's own key, but only with RSA-SHA1 / SHA-1: the target-mode SP refuses it unless acceptSha1.
+  sha1: {
+    weakness: 'acceptSha1',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      const unsigned = makeResponse({ sp, inResponseTo: l.requestId, nameId: MALLORY, sign: 'none' });
+      const xml = signAssertions(unsigned, { privateKeyPem: keys().idp.key.privateKeyPem, certPem: keys().idp.certPem, algorithm: 'rsa-sha1', digest: 'sha1' });
+      return { xml, relayState: l.relayState };
+    },
+  },
+  // Another IdP account whose NameID differs only in case and a trailing blank: normalised, it becomes mallory's.
+  'nameid-case': {
+    weakness: 'normalizeNameId',
+    attackerIdentity: MALLORY,
+    make: async (sp) => {
+      const l = await startLogin(sp);
+      return { xml: makeResponse({ sp, inResponseTo: l.requestId, nameId: 'Mallory@EVIL.test ', attributes: [{ name: 'email', values: [MALLORY] }] }), relayState: l.relayState };
+    },
+  },
   // XSW7: an evil copy with the signed assertion's own ID, in Extensions before it.
   'xsw7-duplicate-id': {
     weakness: 'splitDuplicateIdLookup',
@@ -260,8 +281,10 @@ describe('mock SP target mode', () => {
   });
 
   it('every weakness has exactly one fault in this matrix', () => {
-    // Logout-only weaknesses have no Response fault; slo-weaknesses.test.ts covers them.
-    expect(Object.values(FAULTS).map((f) => f.weakness).sort()).toEqual(WEAKNESS_NAMES.filter((n) => !LOGOUT_WEAKNESSES.includes(n)).sort());
+    // Logout-only weaknesses have no Response fault; slo-weaknesses.test.ts covers them. Nor does
+    // followRelayState, which changes where the browser goes, not who logs in (relay-state-landing.test.ts).
+    const elsewhere = [...LOGOUT_WEAKNESSES, ...AFTER_LOGIN_WEAKNESSES];
+    expect(Object.values(FAULTS).map((f) => f.weakness).sort()).toEqual(WEAKNESS_NAMES.filter((n) => !elsewhere.includes(n)).sort());
   });
 
   it('signs in with a valid Response: session cookie, redirect home, whoami and the home page show the user', async () => {
@@ -293,7 +316,10 @@ describe('mock SP target mode', () => {
       const r = await deliver(sp, f.xml, f.relayState);
       const exploited = r.who.authenticated && r.who.nameId === fault.attackerIdentity;
       expect(exploited, `strict SP fell for ${name}`).toBe(false);
-      if (name !== 'comment') {
+      if (name === 'nameid-case') {
+        // A correct SP logs in the signed NameID exactly as written.
+        expect(r.who.nameId).toBe('Mallory@EVIL.test ');
+      } else if (name !== 'comment') {
         expect(r.status, name).toBe(200);
         expect(resultOf(r.body).accepted, name).toBe(false);
         expect(r.who.authenticated, name).toBe(false);
