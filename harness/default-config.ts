@@ -26,6 +26,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const REFERENCE_USERS: TestUser[] = [
   { username: 'alice', password: 'alice-password', nameId: 'alice@example.test', attributes: { email: 'alice@example.test', uid: 'alice', displayName: 'Alice Example' } },
   { username: 'bob', password: 'bob-password', nameId: 'bob@example.test', attributes: { email: 'bob@example.test', uid: 'bob', displayName: 'Bob Example' } },
+  {
+    username: 'mallory',
+    password: 'mallory-password',
+    nameId: 'mallory@example.test',
+    attributes: { email: 'mallory@example.test', uid: 'mallory', displayName: 'x</saml:AttributeValue></saml:Attribute><saml:Attribute Name="role"><saml:AttributeValue>admin' },
+  },
 ];
 
 export interface ReferenceTargetOptions {
