@@ -1,8 +1,9 @@
 // Reading what reached the mock SP's ACS in IdP scenarios: whether an assertion came with it, the
 // status it carried, and one line that says what happened (for observations).
 import type { AcsOutcome } from '../../mock-sp/index.ts';
-import { readResponse, type ResponseInfo } from '../../saml/readers.ts';
-import { parseRoot } from '../../saml/xml.ts';
+import { NS } from '../../saml/constants.ts';
+import { readAssertion, readResponse, type AssertionInfo, type ResponseInfo } from '../../saml/readers.ts';
+import { elementsById, parseRoot } from '../../saml/xml.ts';
 
 /** The Response's header fields, or undefined when nothing (or nothing parseable) arrived. */
 export function responseInfo(outcome: AcsOutcome | undefined): ResponseInfo | undefined {
@@ -37,4 +38,19 @@ export function describeOutcome(outcome: AcsOutcome | undefined): string {
   const info = responseInfo(outcome);
   if (!info) return `something unreadable reached ${outcome.path}`;
   return `a Response reached ${outcome.path} ${carriesAssertion(outcome) ? 'WITH an assertion' : 'without an assertion'} (status ${statusText(info)})`;
+}
+
+/**
+ * The plain assertion the mock SP read its identity from (signed content only), or undefined when
+ * no signed plain assertion arrived (nothing, unsigned, or encrypted: its plaintext is not in `xml`).
+ */
+export function signedAssertionOf(outcome: AcsOutcome | undefined): AssertionInfo | undefined {
+  const id = outcome?.validation.identity?.assertionId;
+  if (!outcome?.xml || id === undefined) return undefined;
+  try {
+    const found = elementsById(parseRoot(outcome.xml), id).filter((el) => el.namespaceURI === NS.saml && el.localName === 'Assertion');
+    return found.length === 1 ? readAssertion(found[0]!) : undefined;
+  } catch {
+    return undefined;
+  }
 }
