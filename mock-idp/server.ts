@@ -525,6 +525,13 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       signatures: own.signatures,
       note: [`${what}; ${signedBy}; signatures checked against the IdP's published certificate`, own.note].filter(Boolean).join('; '),
     });
+    rememberSent(scenario, planned, relayState);
+    if (planned.sessionIndex) scenarios.sessions.set(planned.sessionIndex, scenario.key);
+    return reply.code(200).header('content-security-policy', page.contentSecurityPolicy).type('text/html; charset=utf-8').send(page.html);
+  }
+
+  /** The Response the scenario sent last, for scenarios that read it back or re-send it. */
+  function rememberSent(scenario: ScenarioState, planned: Awaited<ReturnType<typeof buildPlannedResponse>>, relayState: string | undefined) {
     scenario.lastResponse = {
       xml: planned.xml,
       acsUrl: planned.acsUrl,
@@ -532,8 +539,6 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(relayState !== undefined ? { relayState } : {}),
       ...(planned.sessionIndex !== undefined ? { sessionIndex: planned.sessionIndex } : {}),
     };
-    if (planned.sessionIndex) scenarios.sessions.set(planned.sessionIndex, scenario.key);
-    return reply.code(200).header('content-security-policy', page.contentSecurityPolicy).type('text/html; charset=utf-8').send(page.html);
   }
 
   /** answerWithRequestedBinding weakness: the signed Response deflated into the ACS URL's query, as a naive IdP sends it. */
@@ -549,13 +554,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       signatures: ownSignatureEvidence(planned.xml).signatures,
       note: 'Response sent with HTTP-Redirect because the AuthnRequest asked for it',
     });
-    scenario.lastResponse = {
-      xml: planned.xml,
-      acsUrl: planned.acsUrl,
-      nameId: planned.nameId,
-      ...(relayState !== undefined ? { relayState } : {}),
-      ...(planned.sessionIndex !== undefined ? { sessionIndex: planned.sessionIndex } : {}),
-    };
+    rememberSent(scenario, planned, relayState);
     return reply.redirect(location, 302);
   }
 
