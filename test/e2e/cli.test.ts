@@ -152,15 +152,23 @@ describe('samlconf run against the bundled reference targets', () => {
     const r = samlconf(['run', '--out', out], 240_000);
     // Exit 1: node-saml's real failures (see EXPECTED); a harness error would show as "errors".
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
-    const counts: Record<Verdict, number> = { pass: 0, fail: 0, warning: 0, review: 0, 'not-applicable': 0, error: 0 };
-    for (const v of Object.values(EXPECTED)) counts[v]++;
-    expect(r.stdout).toContain(summaryLine(counts)); // 0 errors among them
     expect(r.stdout).toContain(path.join(out, 'index.html'));
 
     const result = parseJsonReport(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(result.targets.map((t) => t.name).sort()).toEqual(['node-saml-sp', 'samlify-idp']);
     const verdicts = Object.fromEntries(result.scenarios.map((s) => [s.id, s.verdict]));
-    expect(verdicts).toEqual(EXPECTED);
+    // On a mismatch, say what each differing scenario saw, not just its verdict.
+    const differing = result.scenarios
+      .filter((s) => EXPECTED[s.id] !== s.verdict)
+      .map((s) => {
+        const seen = s.findings.map((f) => `    ${f.ok ? 'ok' : 'FAILED'} ${f.check}: ${f.observed.slice(0, 400)}`);
+        const notes = s.evidence.filter((e) => e.note).map((e) => `    ${e.direction} ${e.kind}: ${e.note!.slice(0, 300)}`);
+        return [`${s.id}: expected ${EXPECTED[s.id] ?? '(not pinned)'}, got ${s.verdict}${s.reason ? ` (${s.reason.slice(0, 300)})` : ''}`, ...seen, ...notes].join('\n');
+      });
+    expect(verdicts, differing.join('\n')).toEqual(EXPECTED);
+    const counts: Record<Verdict, number> = { pass: 0, fail: 0, warning: 0, review: 0, 'not-applicable': 0, error: 0 };
+    for (const v of Object.values(EXPECTED)) counts[v]++;
+    expect(r.stdout).toContain(summaryLine(counts)); // 0 errors among them
     for (const s of result.scenarios.filter((x) => x.verdict !== 'not-applicable')) {
       expect(s.findings.length, `${s.id} made no check`).toBeGreaterThan(0);
       expect(s.evidence.some((e) => e.kind !== 'Other'), `${s.id} recorded no message`).toBe(true);
