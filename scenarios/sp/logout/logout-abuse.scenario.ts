@@ -4,18 +4,19 @@ import { defineSpScenario } from '../../../harness/context.ts';
 import type { SpTargetContext } from '../../../harness/context.ts';
 import type { IdpInitiatedLogoutOutcome } from '../../../harness/slo-flows.ts';
 import { BINDING } from '../../../saml/constants.ts';
-import { ATTACKER_USER, TEST_USER } from '../../support.ts';
-import { loginBeforeLogout, requiresSpSlo, sessionOf } from './slo-support.ts';
+import type { LastResponse } from '../../../mock-idp/index.ts';
+import { ATTACKER_USER } from '../../support.ts';
+import { loginBeforeLogout, requiresSpSlo, sessionOf, userOfThisScenario } from './slo-support.ts';
 
 /** The decisive check of every case here: the logged-in user is still logged in. */
-function expectSessionSurvives(ctx: SpTargetContext, out: IdpInitiatedLogoutOutcome, o: { check: string; expected: string }): void {
+function expectSessionSurvives(ctx: SpTargetContext, out: IdpInitiatedLogoutOutcome, login: LastResponse, o: { check: string; expected: string }): void {
   if (!out.deliveredToSp) throw new Error(`the mock IdP's LogoutRequest never reached the SP's SLO endpoint (browser at ${out.finalUrl}), so the SP was never tested`);
-  const survived = ctx.isLoggedInAs(out, TEST_USER.nameId);
+  const survived = ctx.isLoggedInAs(out, login.nameId);
   ctx.check.must(survived, {
     check: o.check,
     requirement: 'core-3.7.3.1',
     expected: o.expected,
-    observed: survived ? `${TEST_USER.nameId} still logged in (${out.observed})` : `the SP ended the session of ${TEST_USER.nameId} (${out.observed})`,
+    observed: survived ? `${login.nameId} still logged in (${out.observed})` : `the SP ended the session of ${login.nameId} (${out.observed})`,
     xml: out.sentXml,
   });
 }
@@ -37,7 +38,7 @@ export default [
       }
       const login = await loginBeforeLogout(ctx);
       const out = await ctx.idpInitiatedLogout({ ...sessionOf(login), binding, sign: false, evenIfUnlisted: true });
-      expectSessionSurvives(ctx, out, { check: 'unsigned-logout-request-ignored', expected: `an unsigned LogoutRequest naming ${login.nameId} is refused and the session survives` });
+      expectSessionSurvives(ctx, out, login, { check: 'unsigned-logout-request-ignored', expected: `an unsigned LogoutRequest naming ${login.nameId} is refused and the session survives` });
     },
   }),
   defineSpScenario({
@@ -47,14 +48,16 @@ export default [
     refs: ['core-3.7.3.1', 'profiles-4.4.4.1', 'attack-slo-abuse'],
     applies: (t) => requiresSpSlo(t),
     async run(ctx) {
-      await loginBeforeLogout(ctx);
+      const login = await loginBeforeLogout(ctx);
+      // Another user of this scenario alone, so the request can end nobody else's session either.
+      const other = userOfThisScenario(ATTACKER_USER);
       const out = await ctx.idpInitiatedLogout({
-        nameId: ATTACKER_USER.nameId,
-        ...(ATTACKER_USER.nameIdFormat ? { nameIdFormat: ATTACKER_USER.nameIdFormat } : {}),
+        nameId: other.nameId,
+        ...(other.nameIdFormat ? { nameIdFormat: other.nameIdFormat } : {}),
       });
-      expectSessionSurvives(ctx, out, {
+      expectSessionSurvives(ctx, out, login, {
         check: 'other-users-session-untouched',
-        expected: `a LogoutRequest naming ${ATTACKER_USER.nameId} ends only that user's sessions; ${TEST_USER.nameId} stays logged in`,
+        expected: `a LogoutRequest naming ${other.nameId} ends only that user's sessions; ${login.nameId} stays logged in`,
       });
     },
   }),

@@ -3,7 +3,6 @@
 // the SP sends must pass the logout rules (signature, Destination, Issuer, NameID/SessionIndex of
 // the session, InResponseTo, status).
 import { checkLogoutMessage, defineSpScenario } from '../../../harness/context.ts';
-import { TEST_USER } from '../../support.ts';
 import { loginBeforeLogout, requiresSpLogoutUrl, requiresSpSlo, sessionOf } from './slo-support.ts';
 
 export default [
@@ -14,7 +13,7 @@ export default [
     refs: ['profiles-4.4.3.1', 'profiles-4.4.4.1', 'core-3.7.1'],
     applies: requiresSpLogoutUrl,
     async run(ctx) {
-      await loginBeforeLogout(ctx);
+      const login = await loginBeforeLogout(ctx);
       const out = await ctx.spInitiatedLogout();
       const request = out.logoutRequest;
       ctx.check.must(request !== undefined, {
@@ -27,7 +26,7 @@ export default [
       ctx.check.must(!out.loggedIn, {
         check: 'session-ended',
         requirement: 'profiles-4.4.3.1',
-        expected: `after logout nobody is logged in at the SP (${TEST_USER.nameId} was)`,
+        expected: `after logout nobody is logged in at the SP (${login.nameId} was)`,
         observed: out.loggedIn ? `still logged in: ${out.observed}` : `nobody logged in (${out.observed})`,
         xml: request?.xml,
       });

@@ -1,7 +1,8 @@
 // Shared steps of the SP logout scenarios (not a scenario file): what SLO needs of the target, and
 // the login that gives logout a session to end.
 import { BINDING } from '../../../saml/constants.ts';
-import type { LastResponse, LogoutRequestUrlOptions } from '../../../mock-idp/index.ts';
+import { randomBytes } from 'node:crypto';
+import type { IdpUser, LastResponse, LogoutRequestUrlOptions } from '../../../mock-idp/index.ts';
 import type { SpTargetContext } from '../../../harness/context.ts';
 import type { TargetFacts } from '../../../harness/scenario.ts';
 import { requiresPostAcs, TEST_USER } from '../../support.ts';
@@ -24,14 +25,27 @@ export function requiresSpLogoutUrl(target: TargetFacts): true | string {
 }
 
 /**
- * Log TEST_USER in, so that logout has a session to end. A login that fails proves nothing about
- * logout, so it ends the scenario in error.
+ * A user of this scenario alone: `base` with a NameID no other scenario uses. Logout ends sessions
+ * by NameID on the target (node-saml's reference SP drops every session of the user named), and
+ * scenarios run side by side against one target, so a LogoutRequest for the shared test user would
+ * end another scenario's login and could turn its failure into a pass.
+ */
+export function userOfThisScenario(base: IdpUser): IdpUser {
+  const [local, domain] = base.nameId.split('@');
+  const nameId = `${local}+slo-${randomBytes(4).toString('hex')}@${domain}`;
+  return { ...base, nameId, attributes: { ...base.attributes, email: [nameId] } };
+}
+
+/**
+ * Log a user of this scenario in (a copy of TEST_USER with its own NameID), so that logout has a
+ * session to end. A login that fails proves nothing about logout, so it ends the scenario in error.
  */
 export async function loginBeforeLogout(ctx: SpTargetContext): Promise<LastResponse> {
-  ctx.idp.setPlan({ user: TEST_USER });
+  const user = userOfThisScenario(TEST_USER);
+  ctx.idp.setPlan({ user });
   const login = await ctx.spInitiatedLogin();
   const response = ctx.idp.lastResponse();
-  if (!response || !ctx.isLoggedInAs(login, TEST_USER.nameId)) {
+  if (!response || !ctx.isLoggedInAs(login, user.nameId)) {
     throw new Error(`the login before logout did not succeed (${login.observed}), so logout could not be tested`);
   }
   return response;

@@ -5,7 +5,9 @@ import { TEST_USER } from '../../../scenarios/support.ts';
 import type { DetectionMatrix, NegativeRow, PositiveRow } from '../matrix.ts';
 
 const SP_SESSION_ENDED = 'the SP ended the session';
-const SP_SESSION_KEPT = `${TEST_USER.nameId} still logged in`;
+// Logout scenarios log in a copy of the test user with a NameID of their own (alice+slo-<random>@...).
+const SLO_USER = `${TEST_USER.nameId.split('@')[0]}+slo-`;
+const SP_SESSION_KEPT = 'still logged in';
 
 const NEGATIVES: NegativeRow[] = [
   ...(['redirect', 'post'] as const).map(
@@ -50,7 +52,7 @@ const POSITIVES: PositiveRow[] = [
     expect: 'pass',
     check: 'logout-request-nameid-matches-session',
     requirement: 'profiles-4.4.4.1',
-    observed: `NameID "${TEST_USER.nameId}"`,
+    observed: `NameID "${SLO_USER}`,
   },
   {
     role: 'sp',
