@@ -4,6 +4,7 @@
 import type { Page } from 'playwright';
 import type { AcsOutcome, SpScenario } from '../mock-sp/index.ts';
 import type { LoginSelectors, TargetConfig, TargetUser } from './config.ts';
+import { delay, openPage } from './navigation.ts';
 import { LAST_WORD_QUIET_MS, watchPageActivity, type PageActivity } from './page-activity.ts';
 
 export interface IdpFlowDeps {
@@ -35,10 +36,7 @@ async function driveLogin(
   deadline: number,
   activity: PageActivity,
 ): Promise<AcsOutcome | undefined> {
-  await page.goto(sp.loginUrl(), { waitUntil: 'load' }).catch((err: Error) => {
-    // A navigation aborted by the IdP's own redirects or auto-POST is normal; anything else is not.
-    if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
-  });
+  await openPage(page, sp.loginUrl());
   // Waited for only now: the mock SP answers with the first Response since this scenario's latest
   // AuthnRequest, which the navigation above sent. Asked earlier, a scenario's second login would
   // be handed its first login's Response.
@@ -84,9 +82,7 @@ export async function firstAnswerAtIdp(deps: IdpFlowDeps, waitMs = DEFAULT_IDP_W
   const { page, sp, target } = deps;
   // Without a declarative adapter, a password field is what any login page shows.
   const probe = loginProbe(target) ?? 'input[type="password"]';
-  await page.goto(sp.loginUrl(), { waitUntil: 'load' }).catch((err: Error) => {
-    if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
-  });
+  await openPage(page, sp.loginUrl());
   // Asked after the navigation, so only a Response to this request counts (see driveLogin).
   const answered = sp.waitForResponse(waitMs).then((outcome): FirstAnswer => (outcome ? { kind: 'answered', outcome } : { kind: 'nothing' }));
   const shown = page
@@ -175,6 +171,3 @@ async function fillLogin(page: Page, target: TargetConfig, user: TargetUser): Pr
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -9,6 +9,7 @@ import type { LogoutRequestUrlOptions, ReceivedLogout } from '../mock-idp/index.
 import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions } from '../mock-sp/index.ts';
 import type { SpSessionState } from './context.ts';
 import { firstAnswerAtIdp, loginProbe, type IdpFlowDeps } from './idp-flows.ts';
+import { delay, onOrigin, openPage } from './navigation.ts';
 import { LAST_WORD_QUIET_MS, watchPageActivity, type PageActivity } from './page-activity.ts';
 import { whoIsLoggedIn, type SpFlowDeps } from './sp-flows.ts';
 
@@ -40,25 +41,6 @@ export interface IdpSessionProbe {
   observed: string;
 }
 
-function onOrigin(url: string, base: string): boolean {
-  try {
-    return new URL(url).origin === new URL(base).origin;
-  } catch {
-    return false;
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Navigate; a navigation cut short by the target's own redirects or auto-POST is normal. */
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url, { waitUntil: 'load' }).catch((err: Error) => {
-    if (!/interrupted|aborted|ERR_ABORTED/i.test(err.message)) throw err;
-  });
-}
-
 /** Wait until the page has been quiet for LAST_WORD_QUIET_MS, or `finished()` says the flow is over, or time runs out. */
 async function settle(page: Page, activity: PageActivity, timeoutMs: number, finished?: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +59,7 @@ async function journey(page: Page, url: string, timeoutMs: number, finished?: ()
   page.on('request', onRequest);
   const activity = watchPageActivity(page);
   try {
-    await open(page, url);
+    await openPage(page, url);
     await settle(page, activity, timeoutMs, finished);
   } finally {
     activity.stop();

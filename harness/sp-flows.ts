@@ -3,6 +3,7 @@
 import type { BrowserContext, Page } from 'playwright';
 import type { IdpScenario, MockIdp } from '../mock-idp/index.ts';
 import type { SpOracle, TargetConfig } from './config.ts';
+import { onOrigin } from './navigation.ts';
 import { fetchLocal } from './net.ts';
 import type { SpLoginOutcome, SpSessionState } from './context.ts';
 
@@ -15,14 +16,6 @@ export interface SpFlowDeps {
   target: TargetConfig;
   mockIdp: MockIdp;
   idp: IdpScenario;
-}
-
-function onOrigin(url: string, base: string): boolean {
-  try {
-    return new URL(url).origin === new URL(base).origin;
-  } catch {
-    return false;
-  }
 }
 
 /**
