@@ -1,5 +1,6 @@
 // Reading what reached the mock SP's ACS in IdP scenarios: whether an assertion came with it, the
 // status it carried, and one line that says what happened (for observations).
+import type { Checker } from '../../harness/scenario.ts';
 import type { AcsOutcome } from '../../mock-sp/index.ts';
 import { NS } from '../../saml/constants.ts';
 import { readAssertion, readResponse, type AssertionInfo, type ResponseInfo } from '../../saml/readers.ts';
@@ -53,4 +54,23 @@ export function signedAssertionOf(outcome: AcsOutcome | undefined): AssertionInf
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The should-level check every refusal case makes of the IdP's answer: a Response to the SP with
+ * the status the specification names for it (an error page of the IdP's own tells the SP nothing).
+ */
+export function checkErrorStatus(
+  check: Checker,
+  outcome: AcsOutcome | undefined,
+  o: { check: string; requirement: string; code: string; subCode: string; label: string; otherwise?: string },
+): void {
+  const info = responseInfo(outcome);
+  check.should(hasStatus(info, o.code, o.subCode), {
+    check: o.check,
+    requirement: o.requirement,
+    expected: `a Response to the SP with status ${o.label}`,
+    observed: outcome ? `status ${statusText(info)}` : (o.otherwise ?? describeOutcome(outcome)),
+    xml: outcome?.xml,
+  });
 }

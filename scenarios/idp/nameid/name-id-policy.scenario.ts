@@ -3,7 +3,7 @@
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { STATUS } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, describeOutcome, hasStatus, responseInfo, statusText } from '../acs-outcome.ts';
+import { carriesAssertion, checkErrorStatus, describeOutcome } from '../acs-outcome.ts';
 
 /** A well-formed format URI that no product implements. */
 const UNSUPPORTED_FORMAT = 'urn:samlconf:nameid-format:unsupported';
@@ -27,13 +27,12 @@ export default defineIdpScenario({
       observed: asserted ? `${describeOutcome(outcome)}; its NameID Format is ${format ?? '(absent or unreadable)'}` : describeOutcome(outcome),
       xml: outcome?.xml,
     });
-    const info = responseInfo(outcome);
-    check.should(hasStatus(info, STATUS.requester, STATUS.invalidNameIdPolicy), {
+    checkErrorStatus(check, outcome, {
       check: 'invalid-nameid-policy-status',
       requirement: 'core-3.2.2.2',
-      expected: 'a Response to the SP with status Requester/InvalidNameIDPolicy',
-      observed: outcome ? `status ${statusText(info)}` : describeOutcome(outcome),
-      xml: outcome?.xml,
+      code: STATUS.requester,
+      subCode: STATUS.invalidNameIdPolicy,
+      label: 'Requester/InvalidNameIDPolicy',
     });
   },
 });

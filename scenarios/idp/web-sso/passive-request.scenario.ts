@@ -5,7 +5,7 @@
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { STATUS } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, describeOutcome, hasStatus, responseInfo, statusText } from '../acs-outcome.ts';
+import { carriesAssertion, checkErrorStatus, describeOutcome } from '../acs-outcome.ts';
 
 const WAIT_MS = 6000;
 
@@ -36,13 +36,13 @@ export default defineIdpScenario({
       observed: seen,
       xml: outcome?.xml,
     });
-    const info = responseInfo(outcome);
-    check.should(hasStatus(info, STATUS.responder, STATUS.noPassive), {
+    checkErrorStatus(check, outcome, {
       check: 'passive-request-no-passive-status',
       requirement: 'core-3.2.2.2',
-      expected: 'a Response to the SP with status Responder/NoPassive',
-      observed: outcome ? `status ${statusText(info)}` : seen,
-      xml: outcome?.xml,
+      code: STATUS.responder,
+      subCode: STATUS.noPassive,
+      label: 'Responder/NoPassive',
+      otherwise: seen,
     });
   },
 });

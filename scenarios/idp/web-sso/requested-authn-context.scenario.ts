@@ -6,7 +6,7 @@
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { STATUS } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, describeOutcome, hasStatus, responseInfo, signedAssertionOf, statusText } from '../acs-outcome.ts';
+import { carriesAssertion, checkErrorStatus, describeOutcome, signedAssertionOf } from '../acs-outcome.ts';
 
 /** An authentication context class (Authn Context 3.4.23) that a password form never satisfies. */
 const SMARTCARD = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
@@ -36,13 +36,12 @@ export default defineIdpScenario({
       xml: outcome?.xml,
     });
     if (asserted) return;
-    const info = responseInfo(outcome);
-    check.should(hasStatus(info, STATUS.responder, STATUS.noAuthnContext), {
+    checkErrorStatus(check, outcome, {
       check: 'no-authn-context-status',
       requirement: 'core-3.3.2.2.1',
-      expected: 'a Response to the SP with status Responder/NoAuthnContext',
-      observed: outcome ? `status ${statusText(info)}` : describeOutcome(outcome),
-      xml: outcome?.xml,
+      code: STATUS.responder,
+      subCode: STATUS.noAuthnContext,
+      label: 'Responder/NoAuthnContext',
     });
   },
 });
