@@ -5,9 +5,15 @@ import type { Checker, CheckOptions } from './scenario.ts';
 
 export function createChecker(): Checker {
   const findings: Finding[] = [];
+  let inFlowControl: string | undefined;
   const record = (severity: Finding['severity'], ok: boolean, o: CheckOptions): boolean => {
     if (typeof ok !== 'boolean') throw new TypeError(`check ${o.check}: the outcome must be a boolean, got ${typeof ok}`);
-    findings.push({ check: o.check, requirement: o.requirement, severity, ok, expected: o.expected, observed: o.observed, xml: o.xml, detail: o.detail });
+    const finding: Finding = { check: o.check, requirement: o.requirement, severity, ok, expected: o.expected, observed: o.observed, xml: o.xml, detail: o.detail };
+    if (o.refusal) {
+      finding.refusal = true;
+      if (o.refusal !== true) inFlowControl = o.refusal.provenBy;
+    }
+    findings.push(finding);
     return ok;
   };
   return {
@@ -20,7 +26,18 @@ export function createChecker(): Checker {
     get findings() {
       return findings;
     },
+    get inFlowControl() {
+      return inFlowControl;
+    },
   };
+}
+
+/**
+ * Whether the findings stand or fall on a refusal: some passing check is a refusal and no
+ * must-check failed (a failure is proof by itself and needs no control).
+ */
+export function restsOnRefusal(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.refusal && f.ok) && !findings.some((f) => !f.ok && f.severity === 'must');
 }
 
 export interface VerdictOutcome {

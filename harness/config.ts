@@ -55,6 +55,20 @@ export interface SpOracle {
   text?: string;
   /** Selector of the element that shows the identity. */
   selector?: string;
+  /**
+   * Where the whoami JSON names the logged-in user, as a dotted path (`user.username` for
+   * authentik's `/api/v3/core/users/me/`). Without it the answer must be `{ nameId }`,
+   * `{ authenticated, nameId? }` or `{ user: "…" }`; text or another shape is an error.
+   */
+  identityPath?: string;
+}
+
+/** SP targets: the identity the mock IdP asserts for positive flows, when the SP needs a given one. */
+export interface TargetIdentity {
+  nameId?: string;
+  /** A NameID Format URI; the mock then sends this format whatever the SP's NameIDPolicy asks. */
+  nameIdFormat?: string;
+  attributes?: Record<string, string | string[]>;
 }
 
 export type Preset = AuthentikPreset;
@@ -74,6 +88,8 @@ export interface TargetConfig {
   loginUrl?: string;
   logoutUrl?: string;
   oracle?: SpOracle;
+  /** The test user's NameID (value, format) and attributes, when the SP needs particular ones. */
+  identity?: TargetIdentity;
   // role 'idp'
   users?: TestUser[];
   login?: LoginSelectors | LoginFunction;
@@ -351,9 +367,9 @@ function resolvePath(dir: string, p: string): string {
 const TOP_KEYS = ['targets', 'stateDir', 'scenarios', 'workers', 'timeoutMs', 'browser', 'peer'] as const;
 const TARGET_KEYS = [
   'name', 'role', 'metadata', 'entityId', 'start', 'capabilities', 'loginUrl', 'logoutUrl', 'oracle',
-  'users', 'login', 'idpInitiatedUrl', 'preset',
+  'identity', 'users', 'login', 'idpInitiatedUrl', 'preset',
 ] as const;
-const SP_ONLY = ['loginUrl', 'logoutUrl', 'oracle'] as const;
+const SP_ONLY = ['loginUrl', 'logoutUrl', 'oracle', 'identity'] as const;
 const IDP_ONLY = ['users', 'login', 'idpInitiatedUrl'] as const;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CAPABILITY_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -558,21 +574,24 @@ function validateUsers(v: unknown, p: string, issues: Issues): TestUser[] | unde
     if (u.username === undefined) issues.add(`${up}.username`, 'missing: the login name typed on the IdP page');
     if (u.password === undefined || typeof u.password !== 'string') issues.add(`${up}.password`, `expected the user's password as a string, got ${describe(u.password)}`);
     const nameId = optString(u.nameId, `${up}.nameId`, issues);
-    let attributes: Record<string, string | string[]> | undefined;
-    if (u.attributes !== undefined) {
-      if (!isObject(u.attributes)) issues.add(`${up}.attributes`, `expected { name: 'value' | ['v1', 'v2'] }, got ${describe(u.attributes)}`);
-      else {
-        attributes = {};
-        for (const [k, val] of Object.entries(u.attributes)) {
-          if (typeof val === 'string' || (Array.isArray(val) && val.every((x) => typeof x === 'string'))) attributes[k] = val as string | string[];
-          else issues.add(`${up}.attributes.${k}`, `expected a string or a list of strings, got ${describe(val)}`);
-        }
-      }
-    }
+    const attributes = u.attributes === undefined ? undefined : validateAttributes(u.attributes, `${up}.attributes`, issues);
     if (issues.list.length > before || !username) return;
     users.push({ username, password: u.password as string, ...(nameId ? { nameId } : {}), ...(attributes ? { attributes } : {}) });
   });
   return users;
+}
+
+function validateAttributes(v: unknown, p: string, issues: Issues): Record<string, string | string[]> | undefined {
+  if (!isObject(v)) {
+    issues.add(p, `expected { name: 'value' | ['v1', 'v2'] }, got ${describe(v)}`);
+    return undefined;
+  }
+  const attributes: Record<string, string | string[]> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val === 'string' || (Array.isArray(val) && val.every((x) => typeof x === 'string'))) attributes[k] = val as string | string[];
+    else issues.add(`${p}.${k}`, `expected a string or a list of strings, got ${describe(val)}`);
+  }
+  return attributes;
 }
 
 function validateLogin(v: unknown, p: string, issues: Issues): LoginSelectors | LoginFunction | undefined {
@@ -596,10 +615,10 @@ function validateLogin(v: unknown, p: string, issues: Issues): LoginSelectors | 
 
 function validateOracle(v: unknown, p: string, issues: Issues): SpOracle | undefined {
   if (!isObject(v)) {
-    issues.add(p, `expected { whoami?, urlPattern?, text?, selector? }, got ${describe(v)}`);
+    issues.add(p, `expected { whoami?, urlPattern?, text?, selector?, identityPath? }, got ${describe(v)}`);
     return undefined;
   }
-  checkKeys(v, ['whoami', 'urlPattern', 'text', 'selector'], p, issues);
+  checkKeys(v, ['whoami', 'urlPattern', 'text', 'selector', 'identityPath'], p, issues);
   const before = issues.list.length;
   const oracle: SpOracle = {};
   const whoami = optLocalUrl(v.whoami, `${p}.whoami`, issues);
@@ -610,12 +629,33 @@ function validateOracle(v: unknown, p: string, issues: Issues): SpOracle | undef
   if (urlPattern) oracle.urlPattern = urlPattern;
   if (text) oracle.text = text;
   if (selector) oracle.selector = selector;
+  const identityPath = optString(v.identityPath, `${p}.identityPath`, issues, "a dotted path into the whoami JSON, e.g. 'user.username'");
+  if (identityPath !== undefined) {
+    if (!/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(identityPath)) issues.add(`${p}.identityPath`, `expected a dotted path of field names such as 'user.username', got ${describe(identityPath)}`);
+    else if (!whoami) issues.add(`${p}.identityPath`, 'only means something with oracle.whoami (it names a field of the whoami JSON)');
+    else oracle.identityPath = identityPath;
+  }
   if (issues.list.length > before) return undefined;
   if (Object.keys(oracle).length === 0) {
     issues.add(p, 'give at least one of whoami, urlPattern, text or selector, so samlconf can tell who is logged in');
     return undefined;
   }
   return oracle;
+}
+
+function validateIdentity(v: unknown, p: string, issues: Issues): TargetIdentity | undefined {
+  if (!isObject(v)) {
+    issues.add(p, `expected { nameId?, nameIdFormat?, attributes? }, got ${describe(v)}`);
+    return undefined;
+  }
+  checkKeys(v, ['nameId', 'nameIdFormat', 'attributes'], p, issues);
+  const before = issues.list.length;
+  const nameId = optString(v.nameId, `${p}.nameId`, issues, 'the NameID value the mock IdP asserts');
+  const nameIdFormat = optString(v.nameIdFormat, `${p}.nameIdFormat`, issues, 'a NameID Format URI');
+  if (nameIdFormat !== undefined && !/^urn:/.test(nameIdFormat)) issues.add(`${p}.nameIdFormat`, `expected a Format URI such as 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', got ${describe(nameIdFormat)}`);
+  const attributes = v.attributes === undefined ? undefined : validateAttributes(v.attributes, `${p}.attributes`, issues);
+  if (issues.list.length > before) return undefined;
+  return { ...(nameId !== undefined ? { nameId } : {}), ...(nameIdFormat !== undefined ? { nameIdFormat } : {}), ...(attributes ? { attributes } : {}) };
 }
 
 function validateCapabilities(v: unknown, p: string, issues: Issues): string[] | undefined {
@@ -682,6 +722,10 @@ function validateTarget(t: unknown, p: string, dir: string, issues: Issues): Tar
     if (t.oracle !== undefined) {
       const oracle = validateOracle(t.oracle, `${p}.oracle`, issues);
       if (oracle) target.oracle = oracle;
+    }
+    if (t.identity !== undefined) {
+      const identity = validateIdentity(t.identity, `${p}.identity`, issues);
+      if (identity) target.identity = identity;
     }
   } else if (role === 'idp') {
     if (t.users !== undefined || !preset) {

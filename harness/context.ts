@@ -2,17 +2,19 @@
 // its slice of the mock that plays the other side, and flows that drive the browser through the
 // standard journeys. Target-specific pages (login forms) are handled by adapters, never here.
 import type { BrowserContext, Page } from 'playwright';
-import type { IdpScenario, LogoutRequestUrlOptions, MockIdp } from '../mock-idp/index.ts';
+import type { IdpScenario, IdpUser, LogoutRequestUrlOptions, MockIdp } from '../mock-idp/index.ts';
 import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions, MockSp, SpScenario } from '../mock-sp/index.ts';
 import type { EntityMetadata } from '../saml/metadata.ts';
 import type { LogoutValidation, ResponseValidation } from '../saml/rules/index.ts';
 import type { TargetConfig, TargetUser } from './config.ts';
+import type { IdpControlShape, SpControlShape } from './controls.ts';
 import type { FirstAnswer } from './idp-flows.ts';
 import { defineScenario, type Checker, type ScenarioFamily, type TargetFacts, type Variant } from './scenario.ts';
 import type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
 
 export type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
 export type { FirstAnswer } from './idp-flows.ts';
+export type { IdpControlShape, SpControlShape } from './controls.ts';
 
 export interface TargetHandle {
   config: TargetConfig;
@@ -30,10 +32,23 @@ export interface SpSessionState {
   observed: string;
 }
 
+/** The identity the mock IdP put in a Response: what a scenario must judge a login against. */
+export interface SentIdentity {
+  nameId: string;
+  nameIdFormat?: string;
+  /** The planned user's attributes (for templated oracles: {{attr.email}}). */
+  attributes?: Record<string, string[]>;
+}
+
 export interface SpLoginOutcome extends SpSessionState {
   finalUrl: string;
   /** Whether the mock IdP delivered a Response to the browser during the flow. */
   responseDelivered: boolean;
+  /**
+   * When a Response was delivered: the identity the mock IdP signed into it, as it really went
+   * out (the SP's NameIDPolicy may have turned the planned email into a transient ID).
+   */
+  sent?: SentIdentity;
 }
 
 /** What every scenario gets, whichever role its target plays. */
@@ -50,14 +65,16 @@ export interface SpTargetContext extends CommonContext {
   mockIdp: MockIdp;
   /** This scenario's slice of the mock IdP: set its plan, read what it received and sent. */
   idp: IdpScenario;
+  /** The legitimate user for positive flows (the config's `identity` pin over the default). */
+  testUser: IdpUser;
   /** Start at the target's login URL and follow the flow through the mock IdP back to the SP. */
   spInitiatedLogin(): Promise<SpLoginOutcome>;
   /** Have the mock IdP post an unsolicited Response to the SP. */
   idpInitiatedLogin(options?: { relayState?: string }): Promise<SpLoginOutcome>;
   /** Ask the oracle who is logged in now. */
   whoIsLoggedIn(): Promise<SpSessionState>;
-  /** True when the oracle shows exactly this NameID logged in. */
-  isLoggedInAs(state: SpSessionState, nameId: string): boolean;
+  /** True when the oracle shows exactly this identity (a NameID, or what the mock sent) logged in. */
+  isLoggedInAs(state: SpSessionState, who: string | SentIdentity): boolean;
   /** Open the target's logoutUrl and follow SP-initiated Single Logout through the mock IdP and back. */
   spInitiatedLogout(options?: { waitMs?: number }): Promise<SpInitiatedLogoutOutcome>;
   /** Have the mock IdP send the LogoutRequest described to the SP's SLO endpoint, through the browser. */
@@ -104,13 +121,13 @@ export function checkLogoutMessage(check: Checker, validation: LogoutValidation,
 }
 
 export function defineSpScenario<V extends Variant = Record<string, never>>(
-  family: Omit<ScenarioFamily<V, SpTargetContext>, 'role'>,
-): ScenarioFamily<V, SpTargetContext> {
-  return defineScenario<V, SpTargetContext>({ ...family, role: 'sp' });
+  family: Omit<ScenarioFamily<V, SpTargetContext, SpControlShape>, 'role'>,
+): ScenarioFamily<V, SpTargetContext, SpControlShape> {
+  return defineScenario<V, SpTargetContext, SpControlShape>({ ...family, role: 'sp' });
 }
 
 export function defineIdpScenario<V extends Variant = Record<string, never>>(
-  family: Omit<ScenarioFamily<V, IdpTargetContext>, 'role'>,
-): ScenarioFamily<V, IdpTargetContext> {
-  return defineScenario<V, IdpTargetContext>({ ...family, role: 'idp' });
+  family: Omit<ScenarioFamily<V, IdpTargetContext, IdpControlShape>, 'role'>,
+): ScenarioFamily<V, IdpTargetContext, IdpControlShape> {
+  return defineScenario<V, IdpTargetContext, IdpControlShape>({ ...family, role: 'idp' });
 }

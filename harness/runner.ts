@@ -1,9 +1,9 @@
 // Runs expanded scenarios against one target: applicability, a worker pool, a timeout per
 // scenario, and the verdict model. Everything environment-specific (mocks, browser, target) comes
 // from the session through `openScenario`, which keeps this file testable with fakes.
-import type { EvidenceMessage, ScenarioResult, Verdict } from '../reports/schema.ts';
+import type { EvidenceMessage, PositiveControl, ScenarioResult, Verdict } from '../reports/schema.ts';
 import type { ExpandedScenario } from './catalogue.ts';
-import { createChecker, verdictFromFindings } from './checker.ts';
+import { createChecker, restsOnRefusal, verdictFromFindings } from './checker.ts';
 import { NotApplicableError, type Checker, type TargetFacts } from './scenario.ts';
 
 /** What the session hands a running scenario, beyond `variant` and `check`. */
@@ -14,6 +14,11 @@ export interface OpenedScenario<C> {
    * verdict as it stands (a failure in closing can still turn it into an error).
    */
   close(verdict: Verdict): Promise<{ evidence: EvidenceMessage[]; screenshot?: string; finalUrl?: string }>;
+  /**
+   * The scenario's positive control: the same flow without the fault, against the same target,
+   * run (or reused, per target and shape) when a passing check is a refusal.
+   */
+  positiveControl?(): Promise<PositiveControl>;
 }
 
 export interface RunOptions<C> {
@@ -76,6 +81,7 @@ async function runOne<C>(scenario: ExpandedScenario, options: RunOptions<C>): Pr
   let timer: NodeJS.Timeout | undefined;
   let opened: OpenedScenario<C> | undefined;
   let failure: { verdict: 'error' | 'not-applicable'; reason: string } | undefined;
+  let control: PositiveControl | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -86,6 +92,7 @@ async function runOne<C>(scenario: ExpandedScenario, options: RunOptions<C>): Pr
     const body = (async () => {
       opened = await options.openScenario(scenario, check, abort.signal);
       await scenario.family.run({ ...(opened.context as object), variant: scenario.variant, check } as never);
+      await confirmRefusals(check, opened, (c) => void (control = c));
     })();
     body.catch(() => undefined); // the timeout may win the race; the body's later rejection is expected
     await Promise.race([body, timeout]);
@@ -111,7 +118,37 @@ async function runOne<C>(scenario: ExpandedScenario, options: RunOptions<C>): Pr
       failure ??= { verdict: 'error', reason: `closing the scenario failed: ${describeError(err)}` };
     }
   }
-  return finish({ ...decide(), findings, evidence: recorded.evidence, screenshot: recorded.screenshot, finalUrl: recorded.finalUrl });
+  return finish({
+    ...decide(),
+    ...(control ? { positiveControl: control } : {}),
+    findings,
+    evidence: recorded.evidence,
+    screenshot: recorded.screenshot,
+    finalUrl: recorded.finalUrl,
+  });
+}
+
+/**
+ * A pass that rests on a refusal counts only when the same flow without the fault succeeds on the
+ * same target (the positive control). Otherwise the refusal may be the target refusing everything,
+ * or the harness failing to log in, and proves nothing: not-applicable when the control was
+ * refused, error when it could not be judged. Checks that failed stand on their own.
+ */
+async function confirmRefusals<C>(check: Checker, opened: OpenedScenario<C>, record: (control: PositiveControl) => void): Promise<void> {
+  if (!restsOnRefusal(check.findings)) return;
+  if (check.inFlowControl !== undefined) {
+    record({ shape: "the scenario's own flow", outcome: 'succeeded', observed: check.inFlowControl, shared: false, inFlow: true });
+    return;
+  }
+  if (!opened.positiveControl) throw new Error('a check passed on a refusal, but this scenario has no positive control, so the refusal proves nothing');
+  const control = await opened.positiveControl();
+  record(control);
+  if (control.outcome === 'refused') {
+    throw new NotApplicableError(`the target refused the same flow without the fault as well (${control.shape}: ${control.observed}), so its refusal here proves nothing`);
+  }
+  if (control.outcome === 'error') {
+    throw new Error(`the positive control (the same flow without the fault) could not be judged: ${control.observed}`);
+  }
 }
 
 function describeError(err: unknown): string {

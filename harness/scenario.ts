@@ -38,6 +38,15 @@ export interface CheckOptions {
   observed: string;
   xml?: string;
   detail?: string;
+  /**
+   * The check holds because the target refused something (nobody logged in, no assertion). Such a
+   * pass proves nothing on its own: a target that refuses everything would earn it too. `true`:
+   * the runner then runs the scenario's positive control (its `control` shape: the same flow
+   * without the fault) and lets the pass stand only when that control succeeds. `{ provenBy }`:
+   * the scenario's own flow already showed the unfaulted flow succeeding (a first login before a
+   * replay, say); the text says how.
+   */
+  refusal?: true | { provenBy: string };
 }
 
 /**
@@ -53,6 +62,8 @@ export interface Checker {
   review(options: Omit<CheckOptions, 'expected'> & { expected?: string }): void;
   /** Everything recorded so far. */
   readonly findings: readonly Finding[];
+  /** How the scenario's own flow proved its refusals, when a check said so (`refusal: { provenBy }`). */
+  readonly inFlowControl: string | undefined;
 }
 
 export class NotApplicableError extends Error {
@@ -62,7 +73,7 @@ export class NotApplicableError extends Error {
   }
 }
 
-export interface ScenarioFamily<V extends Variant = Variant, C = unknown> {
+export interface ScenarioFamily<V extends Variant = Variant, C = unknown, K = unknown> {
   /** Stable kebab-case ID of the family. With variants, `id(variant)` names each expansion. */
   id: string;
   /** The expanded scenario's ID; defaults to the family ID plus each variant value, kebab-cased. */
@@ -76,13 +87,19 @@ export interface ScenarioFamily<V extends Variant = Variant, C = unknown> {
   /** Drop combinations that make no sense. */
   include?: (variant: V) => boolean;
   applies?: (target: TargetFacts, variant: V) => Applicability;
+  /**
+   * The positive control's shape: the same flow as the scenario's, without its fault (same flow,
+   * binding and signing). Used whenever a refusal check passes; the harness runs it once per target
+   * and shape and shares the outcome. Default: the role's plain login (see harness/controls.ts).
+   */
+  control?: (variant: V) => K;
   timeoutMs?: number;
   run: (ctx: C & { variant: V }) => Promise<void>;
 }
 
-export function defineScenario<V extends Variant = Variant, C = unknown>(
-  family: ScenarioFamily<V, C>,
-): ScenarioFamily<V, C> {
+export function defineScenario<V extends Variant = Variant, C = unknown, K = unknown>(
+  family: ScenarioFamily<V, C, K>,
+): ScenarioFamily<V, C, K> {
   return family;
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright';
 import { SCENARIO_HEADER, startMockIdp, type IdpScenario, type MockIdp } from '../mock-idp/index.ts';
 import { startMockSp, type MockSp, type SpScenario } from '../mock-sp/index.ts';
-import type { EvidenceMessage, Verdict } from '../reports/schema.ts';
+import type { EvidenceMessage, PositiveControl, Verdict } from '../reports/schema.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
 import type { FreshContext } from './context-pool.ts';
 import type { ExpandedScenario } from './catalogue.ts';
@@ -14,6 +14,8 @@ import type { SamlconfConfig, ScreenshotPolicy, TargetConfig } from './config.ts
 import type { CommonContext, IdpTargetContext, SpTargetContext, TargetHandle } from './context.ts';
 import { firstAnswerAtIdp, loginAtIdp } from './idp-flows.ts';
 import type { OpenedScenario } from './runner.ts';
+import { controlKey, runIdpControl, runSpControl, type ControlResult, type IdpControlShape, type SpControlShape } from './controls.ts';
+import { testUserFor } from './identities.ts';
 import type { Checker } from './scenario.ts';
 import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, whoIsLoggedIn } from './sp-flows.ts';
 import { idpInitiatedLogout, logoutAtIdp, probeIdpSession, spInitiatedLogout } from './slo-flows.ts';
@@ -94,10 +96,13 @@ export function wantsScreenshot(policy: ScreenshotPolicy, verdict: Verdict): boo
 async function closeScenarioBrowser(
   browserContext: BrowserContext,
   page: Page,
-  evidence: EvidenceMessage[],
+  own: EvidenceMessage[],
   log: string[],
   screenshot: boolean,
+  control: EvidenceMessage[] = [],
 ) {
+  // The control's messages follow the scenario's own, numbered on, each marked as the control's.
+  const evidence = [...own, ...control.map((m, i) => ({ ...m, seq: own.length + i + 1, note: `positive control${m.note ? `: ${m.note}` : ''}` }))];
   let image: string | undefined;
   let finalUrl: string | undefined;
   if (!page.isClosed()) {
@@ -123,8 +128,8 @@ async function closeScenarioBrowser(
 }
 
 let scenarioCounter = 0;
-function scenarioKey(scenario: ExpandedScenario): string {
-  return `${scenario.id}.${(++scenarioCounter).toString(36)}`;
+function scenarioKey(id: string): string {
+  return `${id}.${(++scenarioCounter).toString(36)}`;
 }
 
 /** A started mock as the session needs it, whichever role it plays. */
@@ -138,6 +143,13 @@ interface PeerMock<S> {
   close(): Promise<void>;
 }
 
+/** A control as run once for a target and shape: its result, its messages, and the scenario that ran it. */
+interface ControlRun {
+  result: ControlResult;
+  evidence: EvidenceMessage[];
+  ranBy: string;
+}
+
 /** What differs between the roles; everything else about a session is the same. */
 interface RoleSpec<M extends PeerMock<S>, S extends { evidence(): EvidenceMessage[] }, C extends SpTargetContext | IdpTargetContext> {
   /** The role the harness plays toward the target. */
@@ -147,6 +159,8 @@ interface RoleSpec<M extends PeerMock<S>, S extends { evidence(): EvidenceMessag
   endpoint(mock: M): { ssoUrl: string } | { acsUrl: string };
   learnTargetMetadata(mock: M, xml: string): void;
   context(common: CommonContext, mock: M, slice: S): C;
+  /** The positive control of this role for a scenario's shape, in a browser and mock slice of its own. */
+  runControl(browser: FreshContext, mock: M, slice: S, shape: unknown): Promise<ControlResult>;
 }
 
 async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): EvidenceMessage[] }, C extends SpTargetContext | IdpTargetContext>(
@@ -172,18 +186,52 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
     spec.learnTargetMetadata(mock, loaded.metadataXml);
     const handle: TargetHandle = { config: target, facts: loaded.facts, metadataXml: loaded.metadataXml, metadata: loaded.metadata };
 
+    // Controls per shape, shared by the scenarios of this target. A control that errored is not
+    // kept: the next scenario needing it tries again rather than inheriting a passing glitch.
+    const controls = new Map<string, Promise<ControlRun>>();
+    const runControl = async (shape: unknown, scenarioId: string): Promise<ControlRun> => {
+      const key = scenarioKey(`control.${scenarioId}`);
+      const fresh = await scenarioBrowser(o.takeContext, key);
+      const slice = mock.scenario(key);
+      try {
+        const result = await spec.runControl(fresh, mock, slice, shape).catch((err: Error): ControlResult => ({ shape: 'the same flow without the fault', outcome: 'error', observed: err.message }));
+        return { result, evidence: slice.evidence(), ranBy: scenarioId };
+      } finally {
+        await fresh.browserContext.close().catch(() => undefined);
+        mock.forget(key);
+      }
+    };
+    const controlFor = (shape: unknown, scenarioId: string): { run: Promise<ControlRun>; shared: boolean } => {
+      const k = controlKey(shape);
+      const existing = controls.get(k);
+      if (existing) return { run: existing, shared: true };
+      const run = runControl(shape, scenarioId);
+      controls.set(k, run);
+      void run.then((r) => r.result.outcome === 'error' && controls.get(k) === run && controls.delete(k), () => controls.delete(k));
+      return { run, shared: false };
+    };
+
     return {
       target: handle,
       async openScenario(scenario, check) {
-        const key = scenarioKey(scenario);
+        const key = scenarioKey(scenario.id);
         const { browserContext, page } = await scenarioBrowser(o.takeContext, key);
         const slice = mock.scenario(key);
         const log: string[] = [];
         const context = spec.context({ target: handle, page, browserContext, check, log: (m) => void log.push(m) }, mock, slice);
+        let controlEvidence: EvidenceMessage[] = [];
         return {
           context,
+          async positiveControl(): Promise<PositiveControl> {
+            const shape = scenario.family.control?.(scenario.variant) ?? {};
+            const { run, shared } = controlFor(shape, scenario.id);
+            const { result, evidence, ranBy } = await run;
+            if (!shared) controlEvidence = evidence;
+            log.push(`positive control (${result.shape})${shared ? `, shared with ${ranBy}` : ''}: ${result.outcome}: ${result.observed}`);
+            return { ...result, shared };
+          },
           async close(verdict) {
-            const recorded = await closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, verdict));
+            const recorded = await closeScenarioBrowser(browserContext, page, slice.evidence(), log, wantsScreenshot(screenshots, verdict), controlEvidence);
             mock.forget(key); // the evidence is in the result now; a long run must not keep it twice
             return recorded;
           },
@@ -202,18 +250,21 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
 }
 
 function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
+  const testUser = testUserFor(target);
   return openRoleSession<MockIdp, IdpScenario, SpTargetContext>(target, o, {
     peerRole: 'idp',
     start: (identity, attacker, port) =>
       startMockIdp({ host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker }),
     endpoint: (mockIdp) => ({ ssoUrl: mockIdp.ssoUrl }),
     learnTargetMetadata: (mockIdp, xml) => mockIdp.setSpMetadata(xml),
-    context(common, mockIdp, idp) {
+    context(common, mockIdp, slice) {
+      const idp = pinnedIdentity(target, slice);
       const deps = { page: common.page, browserContext: common.browserContext, target, mockIdp, idp };
       return {
         ...common,
         mockIdp,
         idp,
+        testUser,
         spInitiatedLogin: () => spInitiatedLogin(deps),
         idpInitiatedLogin: (opts) => idpInitiatedLogin(deps, opts),
         whoIsLoggedIn: () => whoIsLoggedIn(deps),
@@ -222,7 +273,18 @@ function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<T
         idpInitiatedLogout: (request, opts) => idpInitiatedLogout(deps, request, opts),
       };
     },
+    runControl: (fresh, mockIdp, slice, shape) =>
+      runSpControl({ page: fresh.page, browserContext: fresh.browserContext, target, mockIdp, idp: pinnedIdentity(target, slice) }, shape as SpControlShape, testUser),
   });
+}
+
+/**
+ * A target whose config pins a NameID Format gets it whatever its AuthnRequests ask for: the mock
+ * IdP then keeps the planned format instead of honouring the NameIDPolicy.
+ */
+function pinnedIdentity(target: TargetConfig, slice: IdpScenario): IdpScenario {
+  if (!target.identity?.nameIdFormat) return slice;
+  return { ...slice, setPlan: (plan) => slice.setPlan({ keepNameIdFormat: true, ...plan }) };
 }
 
 function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<TargetSession> {
@@ -246,6 +308,7 @@ function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<
         probeIdpSession: (opts) => probeIdpSession({ page: common.page, target, sp }, opts),
       };
     },
+    runControl: (fresh, _mockSp, sp, shape) => runIdpControl({ page: fresh.page, target, sp }, shape as IdpControlShape, users[0]),
   });
 }
 

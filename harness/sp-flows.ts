@@ -1,11 +1,11 @@
 // Browser journeys against a target SP, with the mock IdP on the other side: SP-initiated and
 // IdP-initiated login, and the success oracle that says who (if anyone) is logged in.
 import type { BrowserContext, Page } from 'playwright';
-import type { IdpScenario, MockIdp } from '../mock-idp/index.ts';
+import type { IdpScenario, LastResponse, MockIdp } from '../mock-idp/index.ts';
 import type { SpOracle, TargetConfig } from './config.ts';
 import { onOrigin } from './navigation.ts';
 import { fetchLocal } from './net.ts';
-import type { SpLoginOutcome, SpSessionState } from './context.ts';
+import type { SentIdentity, SpLoginOutcome, SpSessionState } from './context.ts';
 
 /** How long the browser may take to get from the mock IdP's auto-POST page to the SP. */
 const LEAVE_IDP_TIMEOUT_MS = 15_000;
@@ -25,14 +25,40 @@ export interface SpFlowDeps {
  */
 async function followToSp(deps: SpFlowDeps, startUrl: string): Promise<SpLoginOutcome> {
   const { page, mockIdp, idp } = deps;
+  await expectNobodyLoggedIn(deps);
   const sentBefore = idp.lastResponse();
   await page.goto(startUrl, { waitUntil: 'load' });
-  const responseDelivered = idp.lastResponse() !== sentBefore && idp.lastResponse() !== undefined;
+  const last = idp.lastResponse();
+  const responseDelivered = last !== sentBefore && last !== undefined;
   if (responseDelivered && onOrigin(page.url(), mockIdp.baseUrl)) {
     await page.waitForURL((u) => !onOrigin(u.href, mockIdp.baseUrl), { waitUntil: 'load', timeout: LEAVE_IDP_TIMEOUT_MS });
   }
   const state = await whoIsLoggedIn(deps);
-  return { ...state, finalUrl: page.url(), responseDelivered };
+  return { ...state, finalUrl: page.url(), responseDelivered, ...(responseDelivered ? { sent: sentIdentity(last, idp) } : {}) };
+}
+
+/** The identity the mock IdP put in the Response it delivered (before any mutation of the scenario's). */
+function sentIdentity(last: LastResponse, idp: IdpScenario): SentIdentity {
+  const attributes = idp.plan().user?.attributes;
+  return {
+    nameId: last.nameId,
+    ...(last.nameIdFormat !== undefined ? { nameIdFormat: last.nameIdFormat } : {}),
+    ...(attributes ? { attributes } : {}),
+  };
+}
+
+/**
+ * Precondition of every login flow: a browser that holds no cookie at all cannot be logged in.
+ * An oracle that says otherwise cannot tell a login from no login, and every verdict read through
+ * it would be a guess. Only whoami oracles can be asked before the flow (the others read a page).
+ */
+async function expectNobodyLoggedIn(deps: SpFlowDeps): Promise<void> {
+  if (!deps.target.oracle?.whoami) return;
+  if ((await deps.browserContext.cookies()).length > 0) return;
+  const before = await whoIsLoggedIn(deps);
+  if (before.loggedIn) {
+    throw new Error(`before any login, in a browser with no cookies, the oracle says ${before.nameId ?? 'someone'} is logged in (${before.observed}): it cannot tell who logged in, so nothing it says can be judged`);
+  }
 }
 
 export function spInitiatedLogin(deps: SpFlowDeps): Promise<SpLoginOutcome> {
@@ -68,15 +94,7 @@ export async function whoIsLoggedIn(deps: SpFlowDeps): Promise<SpSessionState> {
     if (status >= 400 || status < 200) {
       throw new Error(`the whoami oracle ${oracle.whoami} answered ${status}: check oracle.whoami in the config (${body.slice(0, 200)})`);
     }
-    try {
-      const json = JSON.parse(body) as Record<string, unknown>;
-      const nameId = pickString(json, ['nameId', 'nameID', 'NameID', 'name_id', 'user']);
-      const authenticated = typeof json.authenticated === 'boolean' ? json.authenticated : nameId !== undefined;
-      return { loggedIn: authenticated, nameId: authenticated ? nameId : undefined, observed: `whoami: ${body}` };
-    } catch {
-      // Plain text: logged in when it answered 2xx with something to say.
-      return { loggedIn: body.trim() !== '', observed: `whoami: ${body}` };
-    }
+    return readWhoami(oracle, status, body);
   }
   const url = deps.page.url();
   if (oracle.selector) {
@@ -112,9 +130,48 @@ async function fetchInBrowser(browserContext: BrowserContext, url: string): Prom
   return { status: res.status, body: res.text().slice(0, 4000) };
 }
 
-function pickString(json: Record<string, unknown>, keys: string[]): string | undefined {
-  for (const k of keys) if (typeof json[k] === 'string') return json[k] as string;
-  return undefined;
+/** Keys a whoami answer may name the logged-in NameID by (null: nobody). */
+const NAME_ID_KEYS = ['nameId', 'nameID', 'NameID', 'name_id', 'user'];
+
+class OracleUnreadable extends Error {
+  constructor(url: string, status: number, body: string, why: string) {
+    const first = body.slice(0, 120);
+    super(`the whoami oracle ${url} answered ${status} with ${why} (first bytes: ${JSON.stringify(first)}${body.length > 120 ? '…' : ''}); samlconf cannot tell who is logged in from it. Expected JSON such as {"nameId": "…"} (or {"authenticated": false}, or 401 when nobody is); for another shape set oracle.identityPath`);
+    this.name = 'OracleUnreadable';
+  }
+}
+
+/**
+ * Reads a 2xx whoami answer. Only shapes that say who (or that nobody) is logged in count: an
+ * empty body, text, or JSON of an unknown shape is an error naming its first bytes, never "nobody
+ * logged in", which would let every negative scenario pass against a broken oracle.
+ */
+export function readWhoami(oracle: SpOracle, status: number, body: string): SpSessionState {
+  const url = oracle.whoami ?? '(whoami)';
+  const observed = `whoami: ${body}`;
+  if (body.trim() === '') throw new OracleUnreadable(url, status, body, 'an empty body');
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new OracleUnreadable(url, status, body, 'something that is not JSON');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new OracleUnreadable(url, status, body, 'JSON that is not an object');
+  const record = json as Record<string, unknown>;
+  if (oracle.identityPath) {
+    // A null on the way ({"user": null}) says nobody, like a null at the end.
+    const value = oracle.identityPath.split('.').reduce<unknown>((at, key) => (at === null ? null : typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), record);
+    if (typeof value === 'string' && value !== '') return { loggedIn: true, nameId: value, observed };
+    if (value === null || value === false) return { loggedIn: false, observed };
+    throw new OracleUnreadable(url, status, body, `no text at oracle.identityPath '${oracle.identityPath}'`);
+  }
+  const key = NAME_ID_KEYS.find((k) => typeof record[k] === 'string' || record[k] === null);
+  const nameId = key !== undefined && typeof record[key] === 'string' && record[key] !== '' ? (record[key] as string) : undefined;
+  if (typeof record.authenticated === 'boolean') {
+    return { loggedIn: record.authenticated, ...(record.authenticated && nameId !== undefined ? { nameId } : {}), observed };
+  }
+  if (key === undefined) throw new OracleUnreadable(url, status, body, 'JSON of a shape it does not know (no authenticated, nameId or user field holding text or null)');
+  return nameId !== undefined ? { loggedIn: true, nameId, observed } : { loggedIn: false, observed };
 }
 
 /** Whether the oracle shows exactly this identity. */

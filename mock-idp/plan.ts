@@ -57,6 +57,7 @@ export interface PlannedResponse {
   xml: string;
   acsUrl: string;
   nameId: string;
+  nameIdFormat?: string;
   sessionIndex?: string;
   /** Which key signed (undefined when nothing was signed). */
   signedWith?: CredentialName;
@@ -192,6 +193,7 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
     xml,
     acsUrl: input.acsUrl,
     nameId: nameId?.value ?? '',
+    ...(typeof nameId?.format === 'string' ? { nameIdFormat: nameId.format } : {}),
     signed: { response: responseSigned, assertion: assertionSigned },
     encrypted,
   };
@@ -216,7 +218,7 @@ function withMarkers(attributes: AttributeOptions[], raw: Map<string, string>): 
 /** Plans arriving as JSON (control API) cannot carry functions; refuse anything that is not a plain plan. */
 export function planFromJson(value: unknown): IdpPlan {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PlanError('plan must be a JSON object');
-  const allowed = new Set(['user', 'persona', 'sign', 'encrypt', 'acsUrl', 'response', 'relayState', 'logout']);
+  const allowed = new Set(['user', 'persona', 'keepNameIdFormat', 'sign', 'encrypt', 'acsUrl', 'response', 'relayState', 'logout']);
   for (const key of Object.keys(value)) {
     if (!allowed.has(key)) throw new PlanError(`unknown plan field "${key}" (mutations cannot be set over the control API)`);
   }

@@ -422,7 +422,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       acsUrl,
       ...(info.id !== undefined ? { inResponseTo: info.id } : {}),
       ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
-      ...(info.nameIdPolicy?.format !== undefined && !targetWeak.ignoreNameIdPolicy ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
+      ...(info.nameIdPolicy?.format !== undefined && !targetWeak.ignoreNameIdPolicy && !scenario.plan.keepNameIdFormat ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
       ...(spEntityId !== undefined ? { spEntityId } : {}),
       ...(sp ? { sp } : {}),
       ...(mode === 'target' && weak.answerWithRequestedBinding && info.protocolBinding === BINDING.redirect ? { redirectResponse: true } : {}),
@@ -505,6 +505,8 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const chosenRelayState = target.relayStateFinal ? target.relayState : (plan.relayState ?? target.relayState);
     const relayState = targetWeak.truncateRelayState && chosenRelayState !== undefined ? cutToBytes(chosenRelayState, RELAY_STATE_MAX_BYTES) : chosenRelayState;
     if (target.redirectResponse) return sendRedirectResponse(reply, scenario, planned, relayState);
+    // A broken IdP for the harness's own null-target tests: no SAML parser may read this.
+    if (mode === 'target' && o.breakdown === 'doctype-answers') planned.xml = `<!DOCTYPE Response [<!ENTITY who "alice">]>\n${planned.xml}`;
     const fields = encodePostFields({ param: 'SAMLResponse', xml: planned.xml, ...(relayState !== undefined ? { relayState } : {}) });
     let page: ReturnType<typeof renderAutoPostPage>;
     try {
@@ -536,6 +538,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       xml: planned.xml,
       acsUrl: planned.acsUrl,
       nameId: planned.nameId,
+      ...(planned.nameIdFormat !== undefined ? { nameIdFormat: planned.nameIdFormat } : {}),
       ...(relayState !== undefined ? { relayState } : {}),
       ...(planned.sessionIndex !== undefined ? { sessionIndex: planned.sessionIndex } : {}),
     };
@@ -593,6 +596,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const user = (o.users ?? []).find((u) => u.username !== undefined && u.username === username && u.password === password);
     if (!user) return sendPage(reply, loginPage({ action: LOGIN_PATH, token, error: 'Unknown user or wrong password.', username }));
     pending.delete(token);
+    if (mode === 'target' && o.breakdown === 'silent-after-login') return sendPage(reply, messagePage('Signed in', 'You are signed in.'));
     const { scenarioKey, createdAt: _c, isPassive: _p, ...rest } = login;
     const sessionId = randomBytes(24).toString('base64url');
     const session: IdpSession = { user, sessionIndexes: [], authnInstant: new Date() };
@@ -871,6 +875,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       setPlan(plan) {
         state.plan = plan;
       },
+      plan: () => state.plan,
       evidence: () => state.recorder.list(),
       idpInitiatedUrl(opts = {}) {
         const q = new URLSearchParams({ scenario: key });

@@ -81,6 +81,11 @@ export interface IdpPlan {
   user?: IdpUser;
   /** Default: the server's persona. */
   persona?: PersonaName;
+  /**
+   * Send the user's NameID and Format as planned, whatever the AuthnRequest's NameIDPolicy asks
+   * (a target whose config pins the identity it needs). Default: honour the NameIDPolicy.
+   */
+  keepNameIdFormat?: boolean;
   /** Default: per persona (generic: response and assertion signed), rsa-sha256, the IdP's own key. */
   sign?: IdpPlanSigning;
   /** Encrypt the assertion with the SP's encryption certificate from its metadata. Default false. */
@@ -153,6 +158,13 @@ export interface MockIdpOptions {
   /** Server-wide persona: its URL layout, entity ID and NameID formats; the default persona of plans. */
   persona?: PersonaName;
   personaConfig?: PersonaConfig;
+  /**
+   * Target mode, for the harness's own tests: an IdP that is broken rather than weak, against
+   * which no scenario may pass. `doctype-answers`: every Response it sends starts with a DOCTYPE
+   * (which SAML parsers must refuse); `silent-after-login`: it takes the password, then never
+   * answers the SP.
+   */
+  breakdown?: 'doctype-answers' | 'silent-after-login';
 }
 
 export interface LastAuthnRequest {
@@ -169,7 +181,9 @@ export interface LastAuthnRequest {
 export interface LastResponse {
   xml: string;
   acsUrl: string;
+  /** The NameID as the mock built it, before any mutation of the plan's: the identity it vouched for. */
   nameId: string;
+  nameIdFormat?: string;
   relayState?: string;
   sessionIndex?: string;
 }
@@ -209,6 +223,8 @@ export interface ReceivedLogout {
 export interface IdpScenario {
   key: string;
   setPlan(plan: IdpPlan): void;
+  /** The plan in force (the last one set; empty before any). */
+  plan(): IdpPlan;
   evidence(): EvidenceMessage[];
   /** IdP-initiated SSO: URL to navigate to that makes the IdP post an unsolicited Response. */
   idpInitiatedUrl(opts?: { relayState?: string }): string;

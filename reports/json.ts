@@ -26,9 +26,10 @@ const KEY_ORDER = {
   summary: ['total', 'failed', 'byVerdict'],
   scenario: [
     'id', 'family', 'role', 'target', 'group', 'title', 'refs', 'variant', 'verdict', 'reason',
-    'startedAt', 'durationMs', 'findings', 'evidence', 'finalUrl', 'screenshot',
+    'startedAt', 'durationMs', 'positiveControl', 'findings', 'evidence', 'finalUrl', 'screenshot',
   ],
-  finding: ['check', 'requirement', 'severity', 'ok', 'expected', 'observed', 'detail', 'xml'],
+  positiveControl: ['shape', 'outcome', 'observed', 'shared', 'inFlow'],
+  finding: ['check', 'requirement', 'severity', 'ok', 'refusal', 'expected', 'observed', 'detail', 'xml'],
   message: [
     'seq', 'at', 'direction', 'via', 'kind', 'binding', 'url', 'relayState', 'signatures', 'note',
     'raw', 'xml', 'pretty',
@@ -236,7 +237,18 @@ function checkScenario(c: ShapeChecker, value: unknown, p: string): void {
     c.enumField(o, fp, 'severity', SEVERITIES);
     c.field(o, fp, 'ok', isBoolean, 'a boolean');
     for (const k of ['requirement', 'xml', 'detail']) c.field(o, fp, k, isString, 'a string', true);
+    c.field(o, fp, 'refusal', isBoolean, 'a boolean', true);
   });
+  if (s.positiveControl !== undefined) {
+    const cp = `${p}.positiveControl`;
+    const o = c.object(s.positiveControl, cp);
+    if (o) {
+      for (const k of ['shape', 'observed']) c.field(o, cp, k, isString, 'a string');
+      c.enumField(o, cp, 'outcome', ['succeeded', 'refused', 'error']);
+      c.field(o, cp, 'shared', isBoolean, 'a boolean');
+      c.field(o, cp, 'inFlow', isBoolean, 'a boolean', true);
+    }
+  }
   c.array(s, p, 'evidence').forEach((m, i) => {
     const mp = `${p}.evidence[${i}]`;
     const o = c.object(m, mp);

@@ -25,6 +25,25 @@ export interface Finding {
   xml?: string;
   /** Free-form detail a reader needs to understand the observation. */
   detail?: string;
+  /**
+   * The check passes because the target refused something (nobody logged in, no assertion issued).
+   * Such a pass only counts once a positive control showed the same flow without the fault
+   * succeeding: `positiveControl` on the scenario result says whether one did.
+   */
+  refusal?: boolean;
+}
+
+/** The positive control behind a scenario's refusals: the same flow without the fault, same target and shape. */
+export interface PositiveControl {
+  /** What the control sent, in words (flow, binding, signing, identity shape). */
+  shape: string;
+  /** `succeeded`: the unfaulted flow got through, so refusals count. Otherwise they prove nothing. */
+  outcome: 'succeeded' | 'refused' | 'error';
+  observed: string;
+  /** Whether this scenario ran it, or reused a control already run for the same target and shape. */
+  shared: boolean;
+  /** How the refusal was proven when the scenario's own flow held the control (e.g. a first login before a replay). */
+  inFlow?: boolean;
 }
 
 export type MessageKind =
@@ -94,6 +113,8 @@ export interface ScenarioResult {
   screenshot?: string;
   /** URL the browser ended on. */
   finalUrl?: string;
+  /** Present when a passing check was a refusal: the control that made (or did not make) it count. */
+  positiveControl?: PositiveControl;
 }
 
 export interface RunTarget {

@@ -130,6 +130,7 @@ export function applyAuthentikPreset(target: TargetConfig, preset: AuthentikPres
     ...target,
     metadata: target.metadata || e.metadata,
     loginUrl: target.loginUrl ?? e.login,
-    oracle: target.oracle ?? { whoami: e.whoami },
+    // users/me answers {"user": {"username": …, "email": …}}; a SAML source names its users by the NameID.
+    oracle: target.oracle ?? { whoami: e.whoami, identityPath: 'user.username' },
   };
 }

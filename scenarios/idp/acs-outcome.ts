@@ -22,6 +22,22 @@ export function carriesAssertion(outcome: AcsOutcome | undefined): boolean {
   return info !== undefined && info.assertionCount + info.encryptedAssertionCount > 0;
 }
 
+/**
+ * For refusal checks: true when no assertion was issued to the mock SP (nothing arrived, or a
+ * readable Response without one). An answer samlconf cannot read (a DOCTYPE, a message over the
+ * size limit, garbage) says nothing about a refusal, so it throws: the scenario ends in error, and
+ * the message stays in the evidence.
+ */
+export function noAssertionIssued(outcome: AcsOutcome | undefined): boolean {
+  if (!outcome) return true;
+  const info = responseInfo(outcome);
+  if (!info) {
+    const why = outcome.validation.findings.find((f) => !f.ok)?.observed ?? 'it could not be decoded';
+    throw new Error(`the IdP answered at ${outcome.path} with something samlconf cannot read (${why}), so whether it refused cannot be told`);
+  }
+  return info.assertionCount + info.encryptedAssertionCount === 0;
+}
+
 /** The last segment of each status code, `Requester/InvalidNameIDPolicy`; `(no status)` when absent. */
 export function statusText(info: ResponseInfo | undefined): string {
   const codes = [info?.status.code, ...(info?.status.subCodes ?? [])].filter((c): c is string => c !== undefined);

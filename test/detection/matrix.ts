@@ -162,6 +162,8 @@ function assertCell(cell: Cell, r: ScenarioResult | undefined): void {
   for (const f of decisive) expect(f.requirement, detail).toBe(cell.requirement);
   if (cell.expected === 'pass') {
     expect(decisive.every((f) => f.ok), detail).toBe(true);
+    // A pass that rests on a refusal is proof only with a positive control that got through.
+    if (decisive.some((f) => f.refusal)) expect(r!.positiveControl?.outcome, `${detail}\na refusal passed without a succeeded positive control`).toBe('succeeded');
     expect(r!.findings.filter((f) => !f.ok && (f.severity === 'must' || f.severity === 'should')), detail).toEqual([]);
     expect(decisive.some((f) => f.observed.includes(cell.observed)), `${detail}\nexpected an observation containing "${cell.observed}"`).toBe(true);
     return;

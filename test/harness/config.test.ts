@@ -151,6 +151,20 @@ describe('loadConfig: errors say what to fix', () => {
 });
 
 describe('presets', () => {
+  it("pins an SP target's test identity and reads nested whoami answers through identityPath", async () => {
+    const sp = { name: 'a', role: 'sp', metadata: 'http://localhost/m', loginUrl: 'http://localhost/login' };
+    const ok = validateConfig({ targets: [{ ...sp, oracle: { whoami: 'http://localhost/me', identityPath: 'user.username' }, identity: { nameId: 'alice', nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', attributes: { email: 'a@b.test' } } }] }, { dir: '/' });
+    expect(ok.targets[0]).toMatchObject({ oracle: { identityPath: 'user.username' }, identity: { nameId: 'alice', attributes: { email: 'a@b.test' } } });
+    const bad = await configError(() =>
+      validateConfig({ targets: [{ ...sp, oracle: { text: 'hi', identityPath: 'user..x' }, identity: { nameIdFormat: 'persistent', colour: 'red' } }] }, { dir: '/' }),
+    );
+    expect(bad.message).toMatch(/targets\[0\]\.oracle\.identityPath: expected a dotted path/);
+    expect(bad.message).toMatch(/targets\[0\]\.identity\.nameIdFormat: expected a Format URI/);
+    expect(bad.message).toMatch(/targets\[0\]\.identity\.colour/);
+    const idp = await configError(() => validateConfig({ targets: [{ name: 'i', role: 'idp', metadata: 'http://localhost/', users: [{ username: 'u', password: 'p' }], identity: { nameId: 'x' } }] }, { dir: '/' }));
+    expect(idp.message).toMatch(/targets\[0\]\.identity: only for targets with role 'sp'/);
+  });
+
   it('expands the authentik IdP preset from a config file', async () => {
     const { config } = await loadConfig(undefined, { cwd: path.join(fixtures, 'preset') });
     const t = config.targets[0]!;

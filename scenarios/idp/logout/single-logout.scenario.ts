@@ -3,7 +3,7 @@
 // (a new AuthnRequest shows the login page again); an unsigned one (ATTACKS.md I7) must not end
 // the session with a Success answer.
 import { checkLogoutMessage, defineIdpScenario, type IdpTargetContext } from '../../../harness/context.ts';
-import type { TargetFacts } from '../../../harness/scenario.ts';
+import { NotApplicableError, type TargetFacts } from '../../../harness/scenario.ts';
 import type { LogoutUrlOptions } from '../../../mock-sp/index.ts';
 import type { ResponseIdentity } from '../../../saml/rules/index.ts';
 import { BINDING, STATUS } from '../../../saml/constants.ts';
@@ -94,12 +94,27 @@ export default [
         ok = probe.alive;
         observed = probe.alive ? `the IdP answered Success but its session survived: ${probe.observed}` : `the IdP answered Success and ended the session of ${id.nameId}: ${probe.observed}`;
       }
+      // A refusal counts only when the same LogoutRequest, signed, is answered Success (the
+      // positive control in the scenario's own flow): an IdP that answers every LogoutRequest with
+      // an error, or does not know the session named, would pass otherwise.
+      const unsignedXml = lastSentLogoutRequest(ctx);
+      let proof: string | undefined;
+      if (ok) {
+        const control = await ctx.logoutAtIdp(logoutRequestFor(ctx, id));
+        const controlStatus = control?.validation.message?.statusCode;
+        if (controlStatus !== STATUS.success) {
+          throw new NotApplicableError(`the IdP does not answer the same LogoutRequest, signed, with Success either (${control ? `status ${controlStatus ?? '(none)'}` : 'no LogoutResponse came back'}), so its refusal of the unsigned one proves nothing`);
+        }
+        proof = 'the same LogoutRequest, signed, was answered Success afterwards';
+        ctx.log(proof);
+      }
       ctx.check.must(ok, {
         check: 'unsigned-logout-request-refused',
         requirement: 'core-3.7.3.2',
         expected: 'an unsigned LogoutRequest is refused (no Success LogoutResponse) or at least ends no session',
         observed,
-        xml: lastSentLogoutRequest(ctx),
+        xml: unsignedXml,
+        ...(proof ? { refusal: { provenBy: proof } } : {}),
       });
     },
   }),

@@ -3,7 +3,7 @@
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { STATUS } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, checkErrorStatus, describeOutcome } from '../acs-outcome.ts';
+import { checkErrorStatus, describeOutcome, noAssertionIssued } from '../acs-outcome.ts';
 
 /** A well-formed format URI that no product implements. */
 const UNSUPPORTED_FORMAT = 'urn:samlconf:nameid-format:unsupported';
@@ -14,10 +14,11 @@ export default defineIdpScenario({
   group: 'nameid',
   refs: ['core-3.4.1.1', 'core-3.2.2.2', 'profiles-4.1.4.2'],
   applies: (t) => (t.nameIdFormats.includes(UNSUPPORTED_FORMAT) ? `the IdP metadata claims ${UNSUPPORTED_FORMAT}` : requiresSsoBinding('redirect')(t)),
+  control: () => ({ plan: { binding: 'redirect' } }),
   async run({ sp, check, loginAtIdp }) {
     sp.setPlan({ binding: 'redirect', request: { nameIdPolicy: { format: UNSUPPORTED_FORMAT, allowCreate: true } } });
     const outcome = await loginAtIdp({ waitMs: 6000 });
-    const asserted = carriesAssertion(outcome);
+    const asserted = !noAssertionIssued(outcome);
     // The mock SP reads the NameID only from signed content; an unsigned assertion is already a failure elsewhere.
     const format = outcome?.validation.identity?.nameIdFormat ?? outcome?.identity?.nameIdFormat;
     check.must(!asserted || format === UNSUPPORTED_FORMAT, {
@@ -26,6 +27,7 @@ export default defineIdpScenario({
       expected: `no assertion, or one whose NameID has Format ${UNSUPPORTED_FORMAT} as requested`,
       observed: asserted ? `${describeOutcome(outcome)}; its NameID Format is ${format ?? '(absent or unreadable)'}` : describeOutcome(outcome),
       xml: outcome?.xml,
+      ...(asserted ? {} : { refusal: true as const }),
     });
     checkErrorStatus(check, outcome, {
       check: 'invalid-nameid-policy-status',

@@ -7,7 +7,7 @@
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { BINDING } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, describeOutcome } from '../acs-outcome.ts';
+import { describeOutcome, noAssertionIssued } from '../acs-outcome.ts';
 import type { AcsOutcome } from '../../../mock-sp/index.ts';
 
 type Shape = 'unknown-index' | 'redirect-binding';
@@ -32,11 +32,12 @@ export default defineIdpScenario<{ shape: Shape }>({
   refs: ['core-3.4.1', 'profiles-4.1.4.1', 'profiles-4.1.2', 'attack-rogue-acs'],
   variants: { shape: ['unknown-index', 'redirect-binding'] },
   applies: requiresSsoBinding('redirect'),
+  control: () => ({ plan: { binding: 'redirect' } }),
   async run({ variant, sp, check, loginAtIdp }) {
     const request = variant.shape === 'unknown-index' ? { assertionConsumerServiceIndex: UNKNOWN_INDEX } : { protocolBinding: BINDING.redirect };
     sp.setPlan({ binding: 'redirect', request });
     const outcome = await loginAtIdp({ waitMs: 8000 });
-    const misplaced = sp.responses().filter((r) => carriesAssertion(r) && (r.path !== '/acs' || !REGISTERED_BINDINGS.has(r.binding)));
+    const misplaced = sp.responses().filter((r) => !noAssertionIssued(r) && (r.path !== '/acs' || !REGISTERED_BINDINGS.has(r.binding)));
     const asked = variant.shape === 'unknown-index' ? `AssertionConsumerServiceIndex ${UNKNOWN_INDEX}` : 'ProtocolBinding HTTP-Redirect';
     check.must(misplaced.length === 0, {
       check: 'assertion-only-at-registered-acs',
@@ -44,6 +45,8 @@ export default defineIdpScenario<{ shape: Shape }>({
       expected: `for ${asked}: an error, or an assertion at a registered ACS by a binding registered for it (HTTP-POST or HTTP-Artifact at /acs)`,
       observed: misplaced[0] ? delivered(misplaced[0]) : outcome ? delivered(outcome) : describeOutcome(outcome),
       xml: (misplaced[0] ?? outcome)?.xml,
+      // No assertion anywhere is a refusal, which counts once a plain request gets one.
+      ...(misplaced.length === 0 && noAssertionIssued(outcome) ? { refusal: true as const } : {}),
     });
     if (variant.shape !== 'unknown-index' || misplaced.length) return;
     // Core 3.4.1 lets the IdP choose: an error Response or the default ACS. A page of its own is neither.

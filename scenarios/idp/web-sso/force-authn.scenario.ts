@@ -7,7 +7,7 @@
 // judged by the AuthnInstant alone.
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, describeOutcome, responseInfo, signedAssertionOf } from '../acs-outcome.ts';
+import { carriesAssertion, describeOutcome, noAssertionIssued, responseInfo, signedAssertionOf } from '../acs-outcome.ts';
 import type { AcsOutcome } from '../../../mock-sp/index.ts';
 
 const WAIT_MS = 8000;
@@ -43,6 +43,7 @@ export default defineIdpScenario({
     const first = await loginAtIdp({ waitMs: WAIT_MS });
     if (!carriesAssertion(first)) throw new Error(`the first login gave no assertion, so there is no IdP session to test ForceAuthn against (${describeOutcome(first)})`);
     const before = authnInstantOf(first, 'the first login');
+    const proof = `the same request without ForceAuthn was answered with an assertion (${describeOutcome(first)})`;
 
     sp.setPlan({ binding: 'redirect', request: { forceAuthn: true } });
     const sign = await firstAnswerAtIdp({ waitMs: WAIT_MS });
@@ -58,14 +59,15 @@ export default defineIdpScenario({
     } else {
       outcome = sign.outcome;
       how = 'no login page; the IdP answered at once';
-      if (!carriesAssertion(outcome)) {
+      if (noAssertionIssued(outcome)) {
         // Refusing to answer a request it cannot re-authenticate for is allowed (an error status).
-        check.must(!carriesAssertion(outcome), {
+        check.must(noAssertionIssued(outcome), {
           check: 'force-authn-fresh-authentication',
           requirement: 'core-3.4.1',
           expected: 'a new authentication, or no assertion',
           observed: `${how}: ${describeOutcome(outcome)}`,
           xml: outcome.xml,
+          refusal: { provenBy: proof },
         });
         return;
       }

@@ -6,7 +6,7 @@
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { STATUS } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { carriesAssertion, checkErrorStatus, describeOutcome, signedAssertionOf } from '../acs-outcome.ts';
+import { checkErrorStatus, describeOutcome, noAssertionIssued, signedAssertionOf } from '../acs-outcome.ts';
 
 /** An authentication context class (Authn Context 3.4.23) that a password form never satisfies. */
 const SMARTCARD = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
@@ -17,10 +17,11 @@ export default defineIdpScenario({
   group: 'web-sso',
   refs: ['core-3.3.2.2.1', 'core-3.4.1', 'core-3.2.2.2'],
   applies: requiresSsoBinding('redirect'),
+  control: () => ({ plan: { binding: 'redirect' } }),
   async run({ sp, check, loginAtIdp }) {
     sp.setPlan({ binding: 'redirect', request: { requestedAuthnContext: { comparison: 'exact', classRefs: [SMARTCARD] } } });
     const outcome = await loginAtIdp({ waitMs: 8000 });
-    const asserted = carriesAssertion(outcome);
+    const asserted = !noAssertionIssued(outcome);
     let classRef: string | undefined;
     if (asserted) {
       const assertion = signedAssertionOf(outcome);
@@ -34,6 +35,7 @@ export default defineIdpScenario({
       expected: `no assertion, or one whose AuthnContextClassRef is ${SMARTCARD} as requested (Comparison exact)`,
       observed: asserted ? `${describeOutcome(outcome)}; its AuthnContextClassRef is ${classRef ?? '(absent)'}` : describeOutcome(outcome),
       xml: outcome?.xml,
+      ...(asserted ? {} : { refusal: true as const }),
     });
     if (asserted) return;
     checkErrorStatus(check, outcome, {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IdpUser, LastResponse, LogoutRequestUrlOptions } from '../../../mock-idp/index.ts';
 import type { SpTargetContext } from '../../../harness/context.ts';
 import type { TargetFacts } from '../../../harness/scenario.ts';
-import { requiresPostAcs, TEST_USER } from '../../support.ts';
+import { requiresPostAcs } from '../../support.ts';
 
 /** The SP must list a front-channel SingleLogoutService (and take POSTed Responses to log in first). */
 export function requiresSpSlo(target: TargetFacts, binding?: 'redirect' | 'post'): true | string {
@@ -37,15 +37,16 @@ export function userOfThisScenario(base: IdpUser): IdpUser {
 }
 
 /**
- * Log a user of this scenario in (a copy of TEST_USER with its own NameID), so that logout has a
- * session to end. A login that fails proves nothing about logout, so it ends the scenario in error.
+ * Log a user of this scenario in (a copy of the test user with its own NameID), so that logout has
+ * a session to end. A login that fails proves nothing about logout, so it ends the scenario in error.
  */
 export async function loginBeforeLogout(ctx: SpTargetContext): Promise<LastResponse> {
-  const user = userOfThisScenario(TEST_USER);
+  const user = userOfThisScenario(ctx.testUser);
   ctx.idp.setPlan({ user });
   const login = await ctx.spInitiatedLogin();
   const response = ctx.idp.lastResponse();
-  if (!response || !ctx.isLoggedInAs(login, user.nameId)) {
+  // Judged by the NameID as sent: the SP's NameIDPolicy may have turned the planned one into another.
+  if (!response || !login.sent || !ctx.isLoggedInAs(login, login.sent)) {
     throw new Error(`the login before logout did not succeed (${login.observed}), so logout could not be tested`);
   }
   return response;
@@ -55,7 +56,7 @@ export async function loginBeforeLogout(ctx: SpTargetContext): Promise<LastRespo
 export function sessionOf(login: LastResponse): LogoutRequestUrlOptions {
   return {
     nameId: login.nameId,
-    ...(TEST_USER.nameIdFormat ? { nameIdFormat: TEST_USER.nameIdFormat } : {}),
+    ...(login.nameIdFormat ? { nameIdFormat: login.nameIdFormat } : {}),
     ...(login.sessionIndex !== undefined ? { sessionIndex: login.sessionIndex } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { fetchLocal } from '../../../harness/net.ts';
 import type { IdpPlan } from '../../../mock-idp/index.ts';
 import { NS } from '../../../saml/constants.ts';
 import { type Element, child, children, parseXml, serialize } from '../../../saml/xml.ts';
-import { ATTACKER_USER, TEST_USER, requiresPostAcs } from '../../support.ts';
+import { ATTACKER_USER, requiresPostAcs } from '../../support.ts';
 
 type Placement = 'appended' | 'advice';
 
@@ -21,9 +21,9 @@ const OTHER_ACS = 'https://another-sp.samlconf.test/saml/acs';
 const ASSERTION_SIGNED = { response: false, assertion: true } as const;
 
 /** Have the mock IdP issue alice's signed assertion to another SP, without delivering it anywhere. */
-async function captureAssertionForAnotherSp(ctx: SpTargetContext): Promise<string> {
+async function captureAssertionForAnotherSp(ctx: SpTargetContext): Promise<{ xml: string; nameId: string }> {
   ctx.idp.setPlan({
-    user: TEST_USER,
+    user: ctx.testUser,
     sign: ASSERTION_SIGNED,
     acsUrl: OTHER_ACS,
     response: { audience: OTHER_SP, recipient: OTHER_ACS, destination: OTHER_ACS },
@@ -35,7 +35,7 @@ async function captureAssertionForAnotherSp(ctx: SpTargetContext): Promise<strin
   if (res.status !== 200 || !sent || sent === before) throw new Error(`the mock IdP did not issue the assertion for another SP (HTTP ${res.status})`);
   const assertion = children(parseXml(sent.xml).documentElement!, NS.saml, 'Assertion')[0];
   if (!assertion || !child(assertion, NS.ds, 'Signature')) throw new Error('the assertion issued for another SP is missing or unsigned');
-  return serialize(assertion);
+  return { xml: serialize(assertion), nameId: sent.nameId };
 }
 
 function importAssertion(doc: ReturnType<typeof parseXml>, assertionXml: string): Element {
@@ -85,22 +85,24 @@ export default defineSpScenario<{ placement: Placement }>({
   refs: ['attack-multiple-assertions', 'profiles-4.1.4.2', 'profiles-4.1.4.3', 'core-2.5.1.4'],
   variants: { placement: ['appended', 'advice'] },
   applies: requiresPostAcs,
+  control: () => ({ plan: { sign: ASSERTION_SIGNED } }),
   async run(ctx) {
     const captured = await captureAssertionForAnotherSp(ctx);
-    ctx.idp.setPlan(planFor(ctx.variant.placement, captured));
+    ctx.idp.setPlan(planFor(ctx.variant.placement, captured.xml));
     const outcome = await ctx.spInitiatedLogin();
     if (!outcome.responseDelivered) throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested');
-    const victim = ctx.isLoggedInAs(outcome, TEST_USER.nameId);
+    const victim = ctx.isLoggedInAs(outcome, captured.nameId);
     ctx.check.must(!victim, {
       check: 'unintended-assertion-ignored',
       requirement: 'attack-multiple-assertions',
-      expected: `the SP rejects the Response or logs in ${ATTACKER_USER.nameId} (the one assertion valid here), never ${TEST_USER.nameId}`,
+      expected: `the SP rejects the Response or logs in ${outcome.sent?.nameId ?? ATTACKER_USER.nameId} (the one assertion valid here), never ${captured.nameId}`,
       observed: victim
-        ? `the SP logged in ${TEST_USER.nameId} from the assertion issued to another SP (${outcome.observed})`
+        ? `the SP logged in ${captured.nameId} from the assertion issued to another SP (${outcome.observed})`
         : outcome.loggedIn
           ? `the SP logged in ${outcome.nameId ?? 'a user'}, not the other SP's user (${outcome.observed})`
           : `no session (${outcome.observed})`,
       xml: ctx.idp.lastResponse()?.xml,
+      ...(outcome.loggedIn ? {} : { refusal: true as const }),
     });
   },
 });

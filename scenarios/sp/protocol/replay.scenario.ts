@@ -14,7 +14,7 @@
 import { defineSpScenario, type SpTargetContext } from '../../../harness/context.ts';
 import { attr, descendants, parseXml } from '../../../saml/xml.ts';
 import { NS } from '../../../saml/constants.ts';
-import { requiresPostAcs, TEST_USER } from '../../support.ts';
+import { requiresPostAcs } from '../../support.ts';
 
 type Flow = 'sp-initiated' | 'idp-initiated';
 
@@ -61,14 +61,15 @@ export default defineSpScenario<{ flow: Flow }>({
       : requiresPostAcs(t),
   async run(ctx) {
     const { variant, idp, check } = ctx;
-    idp.setPlan({ user: TEST_USER });
+    idp.setPlan({ user: ctx.testUser });
     const first = variant.flow === 'sp-initiated' ? await ctx.spInitiatedLogin() : await ctx.idpInitiatedLogin();
-    if (!first.responseDelivered) throw new Error('the mock IdP did not deliver the first Response, so there is nothing to replay');
-    if (!ctx.isLoggedInAs(first, TEST_USER.nameId)) {
-      throw new Error(`the untouched first Response did not log ${TEST_USER.nameId} in (${first.observed}), so a refused replay would prove nothing`);
+    if (!first.responseDelivered || !first.sent) throw new Error('the mock IdP did not deliver the first Response, so there is nothing to replay');
+    if (!ctx.isLoggedInAs(first, first.sent)) {
+      throw new Error(`the untouched first Response did not log ${first.sent.nameId} in (${first.observed}), so a refused replay would prove nothing`);
     }
     const assertionId = assertionIdOf(idp.lastResponse()?.xml);
-    ctx.log(`first delivery logged in ${TEST_USER.nameId} with assertion ${assertionId}`);
+    const proof = `the first delivery of the same Response logged ${first.sent.nameId} in with assertion ${assertionId}`;
+    ctx.log(proof);
 
     // A fresh login attempt: the SP's session (and any login-state cookie) is gone.
     await ctx.browserContext.clearCookies();
@@ -84,6 +85,7 @@ export default defineSpScenario<{ flow: Flow }>({
         ? `the SP logged in ${replay.nameId ?? 'a user'} again from the replayed assertion ${assertionId} (${replay.observed})`
         : `no session from the replayed assertion ${assertionId} (${replay.observed})`,
       xml: idp.lastResponse()?.xml,
+      refusal: { provenBy: proof },
     });
   },
 });

@@ -13,7 +13,7 @@ import { defineSpScenario } from '../../../harness/context.ts';
 import type { IdpPlan } from '../../../mock-idp/index.ts';
 import { NS } from '../../../saml/constants.ts';
 import { type Element, child, children, descendants, parseXml, serialize } from '../../../saml/xml.ts';
-import { ATTACKER_USER, TEST_USER, requiresPostAcs } from '../../support.ts';
+import { ATTACKER_USER, requiresPostAcs } from '../../support.ts';
 
 type Shape = 'removed' | 'empty-value' | 'foreign-reference';
 
@@ -54,11 +54,13 @@ function moveSignatureToEvilCopy(xml: string): string {
   return serialize(doc);
 }
 
-const PLANS: Record<Shape, IdpPlan> = {
-  removed: { user: ATTACKER_USER, sign: { response: true, assertion: true }, mutate: removeSignatures },
-  'empty-value': { user: ATTACKER_USER, sign: { response: true, assertion: true }, mutate: emptySignatureValues },
+const SIGNED_BOTH = { response: true, assertion: true };
+const ASSERTION_ONLY = { response: false, assertion: true };
+const PLANS: Record<Shape, Omit<IdpPlan, 'user'> & { user?: 'attacker' | 'test' }> = {
+  removed: { user: 'attacker', sign: SIGNED_BOTH, mutate: removeSignatures },
+  'empty-value': { user: 'attacker', sign: SIGNED_BOTH, mutate: emptySignatureValues },
   // alice's genuine assertion, signed on its own as many IdPs do; the attacker adds his copy.
-  'foreign-reference': { user: TEST_USER, sign: { response: false, assertion: true }, mutate: moveSignatureToEvilCopy },
+  'foreign-reference': { user: 'test', sign: ASSERTION_ONLY, mutate: moveSignatureToEvilCopy },
 };
 
 const TITLES: Record<Shape, string> = {
@@ -75,8 +77,10 @@ export default defineSpScenario<{ shape: Shape }>({
   refs: ['attack-signature-exclusion', 'profiles-4.1.4.3', 'profiles-4.1.4.5', 'core-5.4.2'],
   variants: { shape: ['removed', 'empty-value', 'foreign-reference'] },
   applies: requiresPostAcs,
+  control: (v) => ({ plan: { sign: PLANS[v.shape].sign } }),
   async run(ctx) {
-    ctx.idp.setPlan(PLANS[ctx.variant.shape]);
+    const { user, ...plan } = PLANS[ctx.variant.shape];
+    ctx.idp.setPlan({ ...plan, user: user === 'attacker' ? ATTACKER_USER : ctx.testUser });
     const outcome = await ctx.spInitiatedLogin();
     if (!outcome.responseDelivered) throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested');
     const attacker = ctx.isLoggedInAs(outcome, ATTACKER_USER.nameId);
@@ -91,6 +95,7 @@ export default defineSpScenario<{ shape: Shape }>({
           ? `the SP logged in ${outcome.nameId ?? 'a user'}, not the attacker (${outcome.observed})`
           : `no session (${outcome.observed})`,
       xml: ctx.idp.lastResponse()?.xml,
+      ...(outcome.loggedIn ? {} : { refusal: true as const }),
     });
   },
 });

@@ -10,7 +10,7 @@
 // warning (should-level: phishing help, not a breach by itself); script running is a failure.
 import type { Dialog, Page, Request } from 'playwright';
 import { defineSpScenario } from '../../../harness/context.ts';
-import { TEST_USER, positiveControl, requiresPostAcs } from '../../support.ts';
+import { requiresPostAcs } from '../../support.ts';
 
 type Destination = 'https' | 'scheme-relative' | 'javascript';
 
@@ -68,7 +68,7 @@ export default defineSpScenario<{ destination: Destination }>({
   async run(ctx) {
     const { destination } = ctx.variant;
     const relayState = RELAY_STATE[destination];
-    ctx.idp.setPlan({ user: TEST_USER, relayState });
+    ctx.idp.setPlan({ user: ctx.testUser, relayState });
     const watch = watchBrowser(ctx.page);
     let outcome;
     try {
@@ -83,16 +83,9 @@ export default defineSpScenario<{ destination: Destination }>({
     const session = outcome.loggedIn ? `logged in ${outcome.nameId ?? 'a user'}` : 'no session';
     const abused = destination === 'javascript' ? watch.dialogs : watch.offsite;
 
-    // Nothing happened and nobody got in: the RelayState handling was reached only if a normal login works.
-    let control = '';
-    if (abused.length === 0 && !outcome.loggedIn) {
-      const c = await positiveControl(ctx, {
-        plan: { user: TEST_USER },
-        nameId: TEST_USER.nameId,
-        unreachable: 'the SP refuses the same login with its own RelayState as well, so what it does after a login cannot be seen',
-      });
-      control = `; the same login with the SP's own RelayState logged ${TEST_USER.nameId} in (${c.observed})`;
-    }
+    // Nothing happened and nobody got in: the RelayState handling was reached only if the same
+    // login with the SP's own RelayState works (the positive control), so that pass is a refusal.
+    const refusal = abused.length === 0 && !outcome.loggedIn ? { refusal: true as const } : {};
 
     const where = `RelayState ${JSON.stringify(relayState)}: ${session}, final page ${outcome.finalUrl}`;
     if (destination === 'javascript') {
@@ -100,8 +93,9 @@ export default defineSpScenario<{ destination: Destination }>({
         check: 'relaystate-script-not-run',
         requirement: 'attack-relaystate',
         expected: 'the SP never runs a javascript: RelayState (it ignores it or sends the browser to a page of its own)',
-        observed: abused.length > 0 ? `the RelayState ran as script after the login: dialog ${abused.join('; ')} (${where})` : `no script ran (${where})${control}`,
+        observed: abused.length > 0 ? `the RelayState ran as script after the login: dialog ${abused.join('; ')} (${where})` : `no script ran (${where})`,
         xml: attackedXml,
+        ...refusal,
       });
       return;
     }
@@ -109,8 +103,9 @@ export default defineSpScenario<{ destination: Destination }>({
       check: 'relaystate-not-followed-off-site',
       requirement: 'attack-relaystate',
       expected: `the SP does not send the browser to ${EVIL_HOST}, a host it has no reason to trust`,
-      observed: abused.length > 0 ? `the browser was sent off-site to ${abused[0]} (${where})` : `the browser stayed away from ${EVIL_HOST} (${where})${control}`,
+      observed: abused.length > 0 ? `the browser was sent off-site to ${abused[0]} (${where})` : `the browser stayed away from ${EVIL_HOST} (${where})`,
       xml: attackedXml,
+      ...refusal,
     });
   },
 });

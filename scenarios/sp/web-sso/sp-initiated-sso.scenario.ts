@@ -1,5 +1,5 @@
 import { defineSpScenario } from '../../../harness/context.ts';
-import { requiresPostAcs, TEST_USER } from '../../support.ts';
+import { requiresPostAcs } from '../../support.ts';
 
 type Signed = 'assertion' | 'both' | 'response';
 
@@ -12,8 +12,8 @@ export default defineSpScenario<{ signed: Signed }>({
   refs: ['profiles-4.1.3.3', 'profiles-4.1.4.1', 'profiles-4.1.4.3', 'profiles-4.1.4.5', 'conformance-3.2'],
   variants: { signed: ['both', 'assertion', 'response'] },
   applies: requiresPostAcs,
-  async run({ variant, idp, check, spInitiatedLogin, isLoggedInAs }) {
-    idp.setPlan({ user: TEST_USER, sign: { assertion: variant.signed !== 'response', response: variant.signed !== 'assertion' } });
+  async run({ variant, idp, check, spInitiatedLogin, isLoggedInAs, testUser }) {
+    idp.setPlan({ user: testUser, sign: { assertion: variant.signed !== 'response', response: variant.signed !== 'assertion' } });
     const outcome = await spInitiatedLogin();
 
     const request = idp.lastAuthnRequest();
@@ -31,11 +31,14 @@ export default defineSpScenario<{ signed: Signed }>({
     // 4.1.4.5 (with the errata) is satisfied by either signature alone, and IdPs differ (Azure AD
     // signs only the assertion by default): an SP that insists on both is an interoperability
     // warning, not a breach.
+    // Judged against the NameID the mock really sent: the SP's NameIDPolicy may have asked for a
+    // transient or persistent one instead of the planned email.
     const severity = variant.signed === 'both' ? check.must : check.should;
-    severity(isLoggedInAs(outcome, TEST_USER.nameId), {
+    const sent = outcome.sent;
+    severity(sent !== undefined && isLoggedInAs(outcome, sent), {
       check: 'asserted-user-logged-in',
       requirement: variant.signed === 'both' ? 'profiles-4.1.4.3' : 'profiles-4.1.4.5',
-      expected: `the SP logs in ${TEST_USER.nameId}`,
+      expected: sent ? `the SP logs in ${sent.nameId}, the NameID the IdP asserted` : 'the IdP delivers a Response and the SP logs in its NameID',
       observed: outcome.loggedIn ? `logged in as ${outcome.nameId ?? '(unknown)'}: ${outcome.observed}` : `nobody logged in: ${outcome.observed}`,
       xml: idp.lastResponse()?.xml,
     });

@@ -1,6 +1,6 @@
 // The detection matrix rows for the first catalogue: signatures, conditions, addressing,
 // unsolicited responses, unsigned AuthnRequests and rogue ACS URLs (the machinery is matrix.ts).
-import { ATTACKER_USER, TEST_USER } from '../../../scenarios/support.ts';
+import { ATTACKER_USER, DEFAULT_TEST_USER } from '../../../scenarios/support.ts';
 import type { DetectionMatrix, NegativeRow, PositiveRow } from '../matrix.ts';
 
 const NEGATIVES: NegativeRow[] = [
@@ -31,7 +31,7 @@ const NEGATIVES: NegativeRow[] = [
     expectWeak: 'fail',
     check: 'fault-rejected',
     requirement: 'core-2.5.1.4',
-    exploited: `logged in ${TEST_USER.nameId}`,
+    exploited: `logged in ${DEFAULT_TEST_USER.nameId}`,
     refused: 'no session',
   },
   {
@@ -41,7 +41,7 @@ const NEGATIVES: NegativeRow[] = [
     expectWeak: 'fail',
     check: 'fault-rejected',
     requirement: 'core-2.5.1.2',
-    exploited: `logged in ${TEST_USER.nameId}`,
+    exploited: `logged in ${DEFAULT_TEST_USER.nameId}`,
     refused: 'no session',
   },
   {
@@ -51,7 +51,7 @@ const NEGATIVES: NegativeRow[] = [
     expectWeak: 'fail',
     check: 'fault-rejected',
     requirement: 'profiles-4.1.4.3',
-    exploited: `logged in ${TEST_USER.nameId}`,
+    exploited: `logged in ${DEFAULT_TEST_USER.nameId}`,
     refused: 'no session',
   },
   {
@@ -61,7 +61,7 @@ const NEGATIVES: NegativeRow[] = [
     expectWeak: 'fail',
     check: 'fault-rejected',
     requirement: 'bindings-3.5.5.2',
-    exploited: `logged in ${TEST_USER.nameId}`,
+    exploited: `logged in ${DEFAULT_TEST_USER.nameId}`,
     refused: 'no session',
   },
   {
@@ -71,7 +71,7 @@ const NEGATIVES: NegativeRow[] = [
     expectWeak: 'fail',
     check: 'fault-rejected',
     requirement: 'profiles-4.1.4.2',
-    exploited: `logged in ${TEST_USER.nameId}`,
+    exploited: `logged in ${DEFAULT_TEST_USER.nameId}`,
     refused: 'no session',
   },
   {
@@ -82,7 +82,7 @@ const NEGATIVES: NegativeRow[] = [
     expectWeak: 'warning',
     check: 'unsolicited-response-ignored',
     requirement: 'attack-unsolicited',
-    exploited: `logged in ${TEST_USER.nameId}`,
+    exploited: `logged in ${DEFAULT_TEST_USER.nameId}`,
     refused: 'no session',
   },
   {
@@ -118,8 +118,8 @@ const NEGATIVES: NegativeRow[] = [
 ];
 
 const POSITIVE: PositiveRow[] = [
-  { role: 'sp', scenario: 'sp-initiated-sso-both', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.3', observed: `logged in as ${TEST_USER.nameId}` },
-  { role: 'sp', scenario: 'sp-initiated-sso-assertion', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${TEST_USER.nameId}` },
+  { role: 'sp', scenario: 'sp-initiated-sso-both', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.3', observed: `logged in as ${DEFAULT_TEST_USER.nameId}` },
+  { role: 'sp', scenario: 'sp-initiated-sso-assertion', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${DEFAULT_TEST_USER.nameId}` },
   {
     role: 'sp',
     scenario: 'sp-initiated-sso-response',
@@ -132,9 +132,9 @@ const POSITIVE: PositiveRow[] = [
   },
   // The same flow on a correct SP that does not insist on a signed assertion passes, which shows
   // the warning above comes from WantAssertionsSigned and not from a broken flow.
-  { role: 'sp', scenario: 'sp-initiated-sso-response', target: 'sp-assertion-signature-optional', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${TEST_USER.nameId}` },
+  { role: 'sp', scenario: 'sp-initiated-sso-response', target: 'sp-assertion-signature-optional', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${DEFAULT_TEST_USER.nameId}` },
   // An SP that opts in to IdP-initiated SSO (and says so in the config) takes the unsolicited login.
-  { role: 'sp', scenario: 'sp-idp-initiated-sso', target: 'sp-idp-initiated-opt-in', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.5', observed: `logged in as ${TEST_USER.nameId}` },
+  { role: 'sp', scenario: 'sp-idp-initiated-sso', target: 'sp-idp-initiated-opt-in', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.5', observed: `logged in as ${DEFAULT_TEST_USER.nameId}` },
   { role: 'idp', scenario: 'idp-sso-redirect', target: 'idp-strict', expect: 'pass', check: 'response-at-registered-acs', requirement: 'profiles-4.1.3.5', observed: 'arrived at /acs' },
   { role: 'idp', scenario: 'idp-sso-post', target: 'idp-strict', expect: 'pass', check: 'response-at-registered-acs', requirement: 'profiles-4.1.3.5', observed: 'arrived at /acs' },
 ];

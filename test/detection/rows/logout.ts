@@ -1,12 +1,12 @@
 // Detection-matrix rows for Single Logout (ATTACKS.md #33 and I7): unsigned LogoutRequests and a
 // LogoutRequest naming another user against the SP, an unsigned LogoutRequest against the IdP, and
 // the positive SLO flows of both roles on the correct targets.
-import { TEST_USER } from '../../../scenarios/support.ts';
+import { DEFAULT_TEST_USER } from '../../../scenarios/support.ts';
 import type { DetectionMatrix, NegativeRow, PositiveRow } from '../matrix.ts';
 
 const SP_SESSION_ENDED = 'the SP ended the session';
 // Logout scenarios log in a copy of the test user with a NameID of their own (alice+slo-<random>@...).
-const SLO_USER = `${TEST_USER.nameId.split('@')[0]}+slo-`;
+const SLO_USER = `${DEFAULT_TEST_USER.nameId.split('@')[0]}+slo-`;
 const SP_SESSION_KEPT = 'still logged in';
 
 const NEGATIVES: NegativeRow[] = [

@@ -1,9 +1,9 @@
 // Detection matrix rows for the protocol-level negative cases against an SP: InResponseTo, replay,
 // time windows, non-success status, multiple assertions, and signature exclusion (shapes b-d).
-import { ATTACKER_USER, TEST_USER } from '../../../scenarios/support.ts';
+import { ATTACKER_USER, DEFAULT_TEST_USER } from '../../../scenarios/support.ts';
 import type { DetectionMatrix, NegativeRow, PositiveRow } from '../matrix.ts';
 
-const LOGGED_IN_ALICE = `logged in ${TEST_USER.nameId}`;
+const LOGGED_IN_ALICE = `logged in ${DEFAULT_TEST_USER.nameId}`;
 const LOGGED_IN_MALLORY = `logged in ${ATTACKER_USER.nameId}`;
 
 /** A signed Response with one wrong field for the legitimate user: refused = no session. */
@@ -60,7 +60,7 @@ const NEGATIVES: NegativeRow[] = [
 
 const POSITIVES: PositiveRow[] = [
   // The strict target's proof that the harness can log in there (its negative cells all refuse).
-  { role: 'sp', scenario: 'sp-initiated-sso-assertion', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${TEST_USER.nameId}` },
+  { role: 'sp', scenario: 'sp-initiated-sso-assertion', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.4.5', observed: `logged in as ${DEFAULT_TEST_USER.nameId}` },
 ];
 
 export const MATRIX: DetectionMatrix = {

@@ -3,7 +3,7 @@
 // baseline): the strict one refuses the replay by its assertion-ID cache alone, the weakened one
 // has no such cache. Kept apart from protocol.test.ts, whose rows must run on SPs that refuse
 // unsolicited Responses.
-import { TEST_USER } from '../../../scenarios/support.ts';
+import { DEFAULT_TEST_USER } from '../../../scenarios/support.ts';
 import type { DetectionMatrix } from '../matrix.ts';
 
 export const MATRIX: DetectionMatrix = {
@@ -16,11 +16,11 @@ export const MATRIX: DetectionMatrix = {
       expectWeak: 'fail',
       check: 'replayed-response-rejected',
       requirement: 'profiles-4.1.4.5',
-      exploited: `logged in ${TEST_USER.nameId} again from the replayed assertion`,
+      exploited: `logged in ${DEFAULT_TEST_USER.nameId} again from the replayed assertion`,
       refused: 'no session from the replayed assertion',
     },
   ],
   positives: [
-    { role: 'sp', scenario: 'sp-idp-initiated-sso', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.5', observed: `logged in as ${TEST_USER.nameId}` },
+    { role: 'sp', scenario: 'sp-idp-initiated-sso', target: 'sp-strict', expect: 'pass', check: 'asserted-user-logged-in', requirement: 'profiles-4.1.5', observed: `logged in as ${DEFAULT_TEST_USER.nameId}` },
   ],
 };
