@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import type { Credential } from '../saml/keys.ts';
 import { startMockIdp } from './server.ts';
 import { DEFAULT_USER } from './plan.ts';
-import type { IdpUser, MockIdp, MockIdpOptions, MockIdpWeaknesses, PersonaConfig, PersonaName } from './types.ts';
-
-const WEAKNESSES: Array<keyof MockIdpWeaknesses> = ['acceptUnsignedRequests', 'acceptAnyAcsUrl', 'ignoreDestination'];
+import { MOCK_IDP_WEAKNESS_NAMES as WEAKNESSES, type IdpUser, type MockIdp, type MockIdpOptions, type MockIdpWeaknesses, type PersonaConfig, type PersonaName } from './types.ts';
 
 /** 'accept-any-acs-url,accept-unsigned-requests' (or camelCase) → weakness switches. */
 export function parseIdpWeaknessList(list: string): MockIdpWeaknesses {
