@@ -107,7 +107,7 @@ export async function runStandaloneMockIdp(o: StandaloneMockIdpOptions = {}): Pr
   write(`entity ID ${idp.entityId}`);
   write(`SSO (Redirect) ${idp.ssoUrl}`);
   write(`SSO (POST) ${idp.ssoPostUrl}`);
-  write(`control API ${idp.baseUrl}/_samlconf/ (PUT plan, GET/DELETE messages, GET health)`);
+  write(`control API ${idp.baseUrl}/_samlconf/ (PUT/GET/DELETE plan, GET/DELETE messages, GET health)`);
   return new Promise<number>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
