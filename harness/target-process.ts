@@ -163,15 +163,34 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
   });
+  // Interrupted: the targets get TERM and the grace period too (their cleanup traps run), unless
+  // a second signal says not to wait. The groups stay in liveGroups meanwhile, so an exit in the
+  // middle still KILLs them.
+  let shuttingDown = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
-      for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-      liveGroups.clear();
-      // If nobody else handles the signal, behave as if we had not either: die of it.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
+      // If nobody else handles the signal, behave as if we had not either: die of it, once the targets are gone.
+      const alone = process.listenerCount(signal) === 1;
+      const finish = () => {
+        killAllTargets();
+        if (alone) {
+          process.removeListener(signal, onSignal);
+          process.kill(process.pid, signal);
+        }
+      };
+      if (shuttingDown) return finish();
+      shuttingDown = true;
+      const groups = [...liveGroups];
+      for (const pgid of groups) killGroup(pgid, 'SIGTERM');
+      const deadline = Date.now() + STOP_GRACE_MS;
+      const wait = () => {
+        if (groups.some((g) => processGroupAlive(g)) && Date.now() < deadline) setTimeout(wait, POLL_INTERVAL_MS);
+        else {
+          shuttingDown = false;
+          finish();
+        }
+      };
+      wait();
     };
     process.on(signal, onSignal);
   }

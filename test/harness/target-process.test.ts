@@ -273,4 +273,42 @@ describe('startTarget', () => {
       harness.kill('SIGKILL');
     }
   });
+
+  it('lets targets clean up when the harness is interrupted: TERM, the grace period, then the harness dies of the signal', async () => {
+    const port = await freePort();
+    const marker = path.join(work, 'interrupted-trap-ran');
+    const startScript = path.join(work, 'interrupted.sh');
+    fs.writeFileSync(
+      startScript,
+      `trap 'sleep 0.4; echo cleaned up > ${JSON.stringify(marker)}; exit 0' TERM\nnode ${JSON.stringify(serverScript)} &\nwhile :; do sleep 0.05; done\n`,
+    );
+    const script =
+      `import { startTarget } from ${JSON.stringify(path.join(repo, 'harness/target-process.ts'))};` +
+      `const t = await startTarget({ name: 'interrupted', role: 'sp', metadata: 'http://localhost/', start: { command: ${JSON.stringify(`sh ${JSON.stringify(startScript)}; true`)}, url: 'http://localhost:${port}/ready', port: ${port} } });` +
+      `process.stdout.write('started ' + t.pid + '\\n');` +
+      `setInterval(() => {}, 1000);`;
+    const harness = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    harness.stderr.on('data', (c) => (stderr += c));
+    const targetPid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      harness.stdout.on('data', (c) => {
+        out += c;
+        const m = /started (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      harness.on('exit', (code) => reject(new Error(`harness exited early (${code}): ${stderr}`)));
+    });
+    try {
+      const exited = new Promise<NodeJS.Signals | null>((r) => harness.on('exit', (_code, signal) => r(signal)));
+      harness.kill('SIGINT');
+      expect(await exited).toBe('SIGINT');
+      expect(fs.readFileSync(marker, 'utf8')).toBe('cleaned up\n');
+      for (let i = 0; i < 100 && groupAlive(targetPid); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(groupAlive(targetPid)).toBe(false);
+    } finally {
+      if (groupAlive(targetPid)) process.kill(-targetPid, 'SIGKILL');
+      harness.kill('SIGKILL');
+    }
+  });
 });
