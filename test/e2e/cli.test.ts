@@ -3,6 +3,7 @@
 // of them pinned, so a regression in the harness or a change in a target's library shows up here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,21 @@ describe('samlconf CLI contract', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
+    }
+  });
+
+  it('exits 2 naming --port when a mock\'s port is in use', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      for (const command of ['mock-idp', 'mock-sp']) {
+        const r = samlconf([command, '--port', String(port)]);
+        expect(r.code, `${command}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`--port: port ${port} is already in use`);
+      }
+    } finally {
+      await new Promise((r) => squatter.close(r));
     }
   });
 
