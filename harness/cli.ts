@@ -24,6 +24,7 @@ Usage:
                     [--mode target [--weakness accept-unsigned-requests,accept-any-acs-url,...]]
   samlconf mock-sp  [--port N] [--idp-metadata FILE|URL] [--state DIR]
                     [--mode target [--weakness accept-unsigned,skip-audience,trust-key-info-cert,...]]
+  samlconf <command> --help     that command's options
   samlconf --version | --help
 
 Without --config, samlconf uses ./samlconf.config.ts (or .json) if present, and otherwise tests
