@@ -360,6 +360,14 @@ function optStringList(v: unknown, p: string, issues: Issues): string[] | undefi
   return out;
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function resolvePath(dir: string, p: string): string {
   return path.resolve(dir, p);
 }
@@ -517,11 +525,16 @@ function validateStart(v: unknown, p: string, dir: string, issues: Issues): Targ
       }
     }
   }
+  const cwdPath = resolvePath(dir, cwd ?? '.');
+  // Spawning in a missing folder only says `spawn /bin/sh ENOENT`, and then every scenario errs.
+  if (cwd !== undefined && !isDirectory(cwdPath)) {
+    issues.add(`${p}.cwd`, `folder ${cwdPath} does not exist (relative paths are read from the config file's folder)`);
+  }
   if (issues.list.length > before || !command || !url) return undefined;
   return {
     command,
     url,
-    cwd: resolvePath(dir, cwd ?? '.'),
+    cwd: cwdPath,
     ...(env ? { env } : {}),
     ...(port !== undefined ? { port } : {}),
     timeoutMs: timeoutMs ?? DEFAULT_START_TIMEOUT_MS,

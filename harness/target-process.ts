@@ -1,16 +1,23 @@
 // Starts a target's own server (config `start`, like Playwright's webServer), tells it who its
 // peer is through the environment, waits until it answers, and stops it — the whole process
-// group, so a shell's children go too. Every started group is also killed when this process
-// exits or is interrupted, so no target outlives a run.
-import { spawn, type ChildProcess } from 'node:child_process';
+// group, so a shell's children go too: TERM first, so start scripts' cleanup traps run, then KILL
+// after a grace period. Every started group is also killed when this process exits or is
+// interrupted, so no target outlives a run.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Role } from '../reports/schema.ts';
 import { DEFAULT_START_TIMEOUT_MS, type TargetConfig } from './config.ts';
 import { fetchLocal, FetchLocalError } from './net.ts';
 
 export const DEFAULT_LOG_TAIL_LINES = 40;
-const STOP_GRACE_MS = 5_000;
+/** How long a stopped target may take to exit after SIGTERM before its group is SIGKILLed. */
+export const STOP_GRACE_MS = 5_000;
+/** Bytes of a not-yet-ready answer quoted in the timeout message. */
+const READINESS_EXCERPT_BYTES = 200;
 // A loopback request every 50 ms costs nothing next to a target booting, and the run starts sooner.
 const POLL_INTERVAL_MS = 50;
 
@@ -25,6 +32,19 @@ export interface PeerDetails {
   ssoUrl?: string;
   /** When the harness plays the SP (IdP targets): its ACS endpoint. */
   acsUrl?: string;
+}
+
+/**
+ * The address a started target is told is its own (SAMLCONF_TARGET_BASE_URL): the origin
+ * (scheme://host:port) of its readiness URL `start.url`, the one URL every started target has.
+ */
+export function targetBaseUrl(target: TargetConfig): string | undefined {
+  if (!target.start) return undefined;
+  try {
+    return new URL(target.start.url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -77,6 +97,8 @@ export interface StartTargetOptions {
   logTailLines?: number;
   /** Stops waiting (and the process) when aborted. */
   signal?: AbortSignal;
+  /** After SIGTERM, how long the group may take to exit before SIGKILL. Default STOP_GRACE_MS. */
+  stopGraceMs?: number;
 }
 
 export interface RunningTarget {
@@ -141,15 +163,34 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
   });
+  // Interrupted: the targets get TERM and the grace period too (their cleanup traps run), unless
+  // a second signal says not to wait. The groups stay in liveGroups meanwhile, so an exit in the
+  // middle still KILLs them.
+  let shuttingDown = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
-      for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-      liveGroups.clear();
-      // If nobody else handles the signal, behave as if we had not either: die of it.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
+      // If nobody else handles the signal, behave as if we had not either: die of it, once the targets are gone.
+      const alone = process.listenerCount(signal) === 1;
+      const finish = () => {
+        killAllTargets();
+        if (alone) {
+          process.removeListener(signal, onSignal);
+          process.kill(process.pid, signal);
+        }
+      };
+      if (shuttingDown) return finish();
+      shuttingDown = true;
+      const groups = [...liveGroups];
+      for (const pgid of groups) killGroup(pgid, 'SIGTERM');
+      const deadline = Date.now() + STOP_GRACE_MS;
+      const wait = () => {
+        if (groups.some((g) => processGroupAlive(g)) && Date.now() < deadline) setTimeout(wait, POLL_INTERVAL_MS);
+        else {
+          shuttingDown = false;
+          finish();
+        }
+      };
+      wait();
     };
     process.on(signal, onSignal);
   }
@@ -181,16 +222,77 @@ class LineTail {
   }
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Readiness {
+  /** Answered with a status below 500. */
+  up: boolean;
+  /** What it answered when not up: `HTTP 500: "first bytes"` or why no answer came. */
+  seen: string;
+}
+
 /** Answers with a status below 500: up. Connection refused and 5xx: not yet. */
-async function answers(url: string): Promise<boolean> {
+async function probe(url: string): Promise<Readiness> {
   try {
     const res = await fetchLocal(url, { timeoutMs: 2_000, maxBytes: 1024 * 1024, redirect: 'manual' });
-    return res.status < 500;
+    const body = res.body.subarray(0, READINESS_EXCERPT_BYTES).toString('utf8').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    const more = res.body.length > READINESS_EXCERPT_BYTES ? '...' : '';
+    return { up: res.status < 500, seen: `HTTP ${res.status}${body ? `: ${JSON.stringify(body + more)}` : ' with an empty body'}` };
   } catch (err) {
     if (err instanceof FetchLocalError && (err.code === 'not-loopback' || err.code === 'bad-url')) throw err;
-    return false;
+    return { up: false, seen: `no answer (${(err as Error).message})` };
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  return (await probe(url)).up;
+}
+
+/**
+ * Real pipes (FIFOs) for the target's stdout and stderr. Node's own 'pipe' stdio is a socket pair
+ * on Unix, and some servers (Apache's ErrorLog /dev/stderr) cannot open /dev/stderr when it is a
+ * socket. Undefined when no FIFO can be made (no mkfifo): then Node's pipes are used.
+ */
+function fifoPipes(): { write: number[]; read: Readable[] } | undefined {
+  if (process.platform === 'win32') return undefined;
+  let dir: string | undefined;
+  const fds: number[] = [];
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samlconf-target-'));
+    const write: number[] = [];
+    const read: Readable[] = [];
+    for (const name of ['stdout', 'stderr']) {
+      const fifo = path.join(dir, name);
+      execFileSync('mkfifo', ['-m', '600', fifo], { stdio: 'ignore' });
+      // The read end first and non-blocking, so opening the write end does not wait for a reader.
+      const r = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      fds.push(r);
+      const w = fs.openSync(fifo, fs.constants.O_WRONLY);
+      fds.push(w);
+      write.push(w);
+      read.push(new net.Socket({ fd: r, readable: true, writable: false }));
+    }
+    return { write, read };
+  } catch {
+    for (const fd of fds) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already owned by a socket
+      }
+    }
+    return undefined;
+  } finally {
+    // The open descriptors keep the FIFOs working; the names are no longer needed.
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -215,9 +317,16 @@ export async function startTarget(target: TargetConfig, options: StartTargetOpti
     );
   }
 
+  // spawn would only say `spawn /bin/sh ENOENT`: name the setting instead.
+  if (start.cwd !== undefined && !isDirectory(start.cwd)) {
+    throw new TargetStartError(target.name, `cannot start target '${target.name}': start.cwd ${start.cwd} is not an existing folder`, []);
+  }
+
+  const baseUrl = targetBaseUrl(target);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...(options.peerEnv ?? {}),
+    ...(baseUrl ? { SAMLCONF_TARGET_BASE_URL: baseUrl } : {}),
     ...(start.port !== undefined ? { PORT: String(start.port) } : {}),
     ...(start.env ?? {}),
   };
@@ -229,13 +338,21 @@ export async function startTarget(target: TargetConfig, options: StartTargetOpti
   }
 
   installExitHooks();
-  const child: ChildProcess = spawn(start.command, {
-    shell: true,
-    cwd: start.cwd,
-    env,
-    detached: true, // its own process group, killed as a whole
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const fifos = fifoPipes();
+  let child: ChildProcess;
+  try {
+    child = spawn(start.command, {
+      shell: true,
+      cwd: start.cwd,
+      env,
+      detached: true, // its own process group, killed as a whole
+      stdio: fifos ? ['ignore', fifos.write[0]!, fifos.write[1]!] : ['ignore', 'pipe', 'pipe'],
+    });
+  } finally {
+    // The child has its copies; ours would keep the read ends from ever seeing end-of-file.
+    for (const fd of fifos?.write ?? []) fs.closeSync(fd);
+  }
+  const outputs: Array<Readable | null> = fifos ? fifos.read : [child.stdout, child.stderr];
   const pid = child.pid;
   let spawnError: Error | undefined;
   let exitCode: number | null | undefined;
@@ -257,28 +374,33 @@ export async function startTarget(target: TargetConfig, options: StartTargetOpti
     });
   });
   if (pid !== undefined) liveGroups.add(pid);
-  for (const [name, stream] of [['out', child.stdout], ['err', child.stderr]] as const) {
+  for (const [name, stream] of [['out', outputs[0]], ['err', outputs[1]]] as const) {
     stream?.setEncoding('utf8');
+    stream?.on('error', () => undefined); // a broken output pipe must not crash the harness
     stream?.on('data', (chunk: string) => {
       tail.push(name, chunk);
       log?.write(chunk);
     });
   }
 
+  const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (pid !== undefined) {
+        // TERM to the whole group, then wait for the whole group, not just the shell: the shell
+        // dies at once while a start script's cleanup trap is still running in its child.
         killGroup(pid, 'SIGTERM');
-        const graceful = await Promise.race([exitedPromise.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
-        // The leader may be gone while children linger: KILL whatever is left of the group.
-        if (!graceful || processGroupAlive(pid)) killGroup(pid, 'SIGKILL');
+        const deadline = Date.now() + graceMs;
+        while (processGroupAlive(pid) && Date.now() < deadline) await sleep(POLL_INTERVAL_MS);
+        if (processGroupAlive(pid)) killGroup(pid, 'SIGKILL');
         await Promise.race([exitedPromise, sleep(1_000)]);
         for (let i = 0; i < 100 && processGroupAlive(pid); i++) await sleep(20);
         liveGroups.delete(pid);
       }
-      child.stdout?.destroy();
-      child.stderr?.destroy();
+      // Let output written during shutdown (a trap's last words) reach the log first.
+      await Promise.race([Promise.all(outputs.map((o) => (o && !o.readableEnded ? new Promise((r) => o.once('close', r)) : undefined))), sleep(500)]);
+      for (const o of outputs) o?.destroy();
       await new Promise<void>((r) => (log ? log.end(r) : r()));
     })();
     return stopping;
@@ -290,6 +412,7 @@ export async function startTarget(target: TargetConfig, options: StartTargetOpti
   };
 
   const deadline = Date.now() + timeoutMs;
+  let last: Readiness | undefined;
   for (;;) {
     if (spawnError) await fail(`target '${target.name}' could not be started (${start.command}): ${spawnError.message}`, spawnError);
     if (exited) {
@@ -297,9 +420,13 @@ export async function startTarget(target: TargetConfig, options: StartTargetOpti
       await fail(`target '${target.name}' ${how} before ${start.url} answered (command: ${start.command})`);
     }
     if (options.signal?.aborted) await fail(`starting target '${target.name}' was cancelled`);
-    if (await answers(start.url)) break;
+    last = await probe(start.url);
+    if (last.up) break;
     if (Date.now() > deadline) {
-      await fail(`target '${target.name}' did not answer at ${start.url} within ${timeoutMs} ms (command: ${start.command}); raise start.timeoutMs if it is just slow`);
+      await fail(
+        `target '${target.name}' did not answer at ${start.url} within ${timeoutMs} ms with a status below 500 ` +
+          `(its last answer: ${last.seen}; command: ${start.command}); raise start.timeoutMs if it is just slow`,
+      );
     }
     await Promise.race([sleep(POLL_INTERVAL_MS), exitedPromise]);
   }

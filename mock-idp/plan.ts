@@ -6,12 +6,13 @@
 // and what saml/encryption.ts expects). `mutate` comes last so that a negative case changes
 // exactly one thing in an otherwise perfect message.
 import { addSeconds, buildResponse, newId, type AssertionOptions, type AttributeOptions, type NameIdOptions, type StatusOptions } from '../saml/builders/index.ts';
-import { NS, STATUS, type SignatureAlgorithmName } from '../saml/constants.ts';
+import { DIGEST_ALGORITHM, ENCRYPTION_ALGORITHM, KEY_TRANSPORT, NS, SIGNATURE_ALGORITHM, STATUS, type SignatureAlgorithmName } from '../saml/constants.ts';
 import { encryptAssertionInResponse } from '../saml/encryption.ts';
 import type { Credential } from '../saml/keys.ts';
 import { signAssertions, signRoot } from '../saml/signature.ts';
 import { children, parseXml } from '../saml/xml.ts';
-import { type Persona, type PersonaShape, newSessionKey } from './personas.ts';
+import { PERSONAS, type Persona, type PersonaShape, newSessionKey } from './personas.ts';
+import { ShapeError, arrayOf, bool, checkShape, either, literal, nullable, num, obj, oneOf, recordOf, str, type Shape } from './plan-shape.ts';
 import type { IdpPlan, IdpUser, PersonaConfig } from './types.ts';
 
 export const DEFAULT_USER: IdpUser = {
@@ -215,12 +216,57 @@ function withMarkers(attributes: AttributeOptions[], raw: Map<string, string>): 
   }));
 }
 
-/** Plans arriving as JSON (control API) cannot carry functions; refuse anything that is not a plain plan. */
+const NO_FUNCTIONS = 'mutations are functions and cannot be set over the control API';
+
+/** Status of a Response or LogoutResponse (saml/builders StatusOptions). */
+export const STATUS_SHAPE: Shape = obj({ code: str, subCode: either(str, arrayOf(str)), message: nullable(str), detailXml: nullable(str) });
+
+/** IdpPlan without its functions: everything the control API takes, at every depth. */
+const IDP_PLAN_SHAPE: Shape = obj(
+  {
+    user: obj({ nameId: str, nameIdFormat: str, attributes: recordOf(arrayOf(str)), username: str, password: str }, { required: ['nameId'] }),
+    persona: oneOf(Object.keys(PERSONAS)),
+    keepNameIdFormat: bool,
+    sign: obj({
+      response: bool,
+      assertion: bool,
+      algorithm: oneOf(Object.keys(SIGNATURE_ALGORITHM)),
+      digest: oneOf(Object.keys(DIGEST_ALGORITHM)),
+      credential: oneOf(['idp', 'attacker', 'expired']),
+    }),
+    encrypt: either(literal(false), obj({ dataAlgorithm: oneOf(Object.keys(ENCRYPTION_ALGORITHM)), keyTransport: oneOf(Object.keys(KEY_TRANSPORT)) })),
+    acsUrl: str,
+    response: obj({
+      audience: nullable(str),
+      destination: nullable(str),
+      recipient: nullable(str),
+      inResponseTo: nullable(str),
+      issuer: nullable(str),
+      notBeforeOffsetSeconds: num,
+      lifetimeSeconds: num,
+      confirmationLifetimeSeconds: num,
+      clockOffsetSeconds: num,
+      status: STATUS_SHAPE,
+      includeAssertion: bool,
+      sessionIndex: nullable(str),
+    }),
+    relayState: str,
+    logout: obj({ sign: bool, status: STATUS_SHAPE }, { hint: { mutate: NO_FUNCTIONS } }),
+  },
+  { hint: { mutate: NO_FUNCTIONS, mutateBeforeSign: NO_FUNCTIONS } },
+);
+
+/**
+ * Plans arriving as JSON (control API): the whole plan is checked, so a typo at any depth or a
+ * wrong type is refused with its path instead of being ignored or breaking the next login.
+ */
 export function planFromJson(value: unknown): IdpPlan {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PlanError('plan must be a JSON object');
-  const allowed = new Set(['user', 'persona', 'keepNameIdFormat', 'sign', 'encrypt', 'acsUrl', 'response', 'relayState', 'logout']);
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) throw new PlanError(`unknown plan field "${key}" (mutations cannot be set over the control API)`);
+  try {
+    checkShape(value, IDP_PLAN_SHAPE);
+  } catch (err) {
+    if (err instanceof ShapeError) throw new PlanError(`plan ${err.message}`);
+    throw err;
   }
   return value as IdpPlan;
 }

@@ -851,6 +851,17 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     }
     return { ok: true, scenario: key };
   });
+  // A plan stays until replaced: GET shows what is in force, DELETE goes back to the defaults.
+  app.get('/_samlconf/plan', async (req) => {
+    const key = firstString((req.query as Record<string, unknown>).scenario) ?? DEFAULT_SCENARIO;
+    return { scenario: key, plan: scenarios.find(key)?.plan ?? {} };
+  });
+  app.delete('/_samlconf/plan', async (req) => {
+    const key = firstString((req.query as Record<string, unknown>).scenario) ?? DEFAULT_SCENARIO;
+    const state = scenarios.find(key);
+    if (state) state.plan = {};
+    return { ok: true, scenario: key };
+  });
   app.get('/_samlconf/messages', async (req) => {
     const key = firstString((req.query as Record<string, unknown>).scenario) ?? DEFAULT_SCENARIO;
     return { scenario: key, messages: scenarios.find(key)?.recorder.list() ?? [] };

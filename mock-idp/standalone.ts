@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import type { Credential } from '../saml/keys.ts';
 import { startMockIdp } from './server.ts';
 import { DEFAULT_USER } from './plan.ts';
-import type { IdpUser, MockIdp, MockIdpOptions, MockIdpWeaknesses, PersonaConfig, PersonaName } from './types.ts';
-
-const WEAKNESSES: Array<keyof MockIdpWeaknesses> = ['acceptUnsignedRequests', 'acceptAnyAcsUrl', 'ignoreDestination'];
+import { MOCK_IDP_WEAKNESS_NAMES as WEAKNESSES, type IdpUser, type MockIdp, type MockIdpOptions, type MockIdpWeaknesses, type PersonaConfig, type PersonaName } from './types.ts';
 
 /** 'accept-any-acs-url,accept-unsigned-requests' (or camelCase) → weakness switches. */
 export function parseIdpWeaknessList(list: string): MockIdpWeaknesses {
@@ -109,7 +107,7 @@ export async function runStandaloneMockIdp(o: StandaloneMockIdpOptions = {}): Pr
   write(`entity ID ${idp.entityId}`);
   write(`SSO (Redirect) ${idp.ssoUrl}`);
   write(`SSO (POST) ${idp.ssoPostUrl}`);
-  write(`control API ${idp.baseUrl}/_samlconf/ (PUT plan, GET/DELETE messages, GET health)`);
+  write(`control API ${idp.baseUrl}/_samlconf/ (PUT/GET/DELETE plan, GET/DELETE messages, GET health)`);
   return new Promise<number>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

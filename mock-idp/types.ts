@@ -133,6 +133,32 @@ export interface MockIdpWeaknesses {
   acceptUnsignedLogoutRequest?: boolean;
 }
 
+/**
+ * Every switch of MockIdpWeaknesses, once: typed as a Record over the interface's keys, so a new
+ * switch without an entry here (or an entry without a switch) does not compile. The CLI's
+ * `--weakness` names come from this list.
+ */
+const IDP_WEAKNESS_SWITCHES: Record<keyof MockIdpWeaknesses, true> = {
+  acceptUnsignedRequests: true,
+  acceptAnyAcsUrl: true,
+  ignoreDestination: true,
+  acceptUnknownIssuer: true,
+  allowRequestReplay: true,
+  ignoreRequestIssueInstant: true,
+  ignoreIsPassive: true,
+  ignoreNameIdPolicy: true,
+  ignoreForceAuthn: true,
+  ignoreRequestedAuthnContext: true,
+  answerWithRequestedBinding: true,
+  unescapedAttributeValues: true,
+  reflectRelayStateUnescaped: true,
+  truncateRelayState: true,
+  acceptUnsignedLogoutRequest: true,
+};
+
+export type MockIdpWeaknessName = keyof MockIdpWeaknesses;
+export const MOCK_IDP_WEAKNESS_NAMES = Object.keys(IDP_WEAKNESS_SWITCHES) as MockIdpWeaknessName[];
+
 export interface MockIdpOptions {
   /** Listen address. Default 127.0.0.1 (anything else is refused: mocks stay on loopback). */
   host?: string;

@@ -8,6 +8,7 @@ import type { Credential } from '../saml/keys.ts';
 import { type OutgoingMessage, type SigningChoice, encodeOutgoing } from './outgoing.ts';
 import { type IdpView, PeerError, ssoEndpoint } from './peer.ts';
 import type { SpPlan, SpPlanJson, SpSignPlan } from './types.ts';
+import { ShapeError, arrayOf, bool, checkShape, either, int, nullable, obj, oneOf, str, type Shape } from '../mock-idp/plan-shape.ts';
 
 export interface SpIdentity {
   entityId: string;
@@ -87,32 +88,74 @@ export class PlanError extends Error {
   }
 }
 
-const PLAN_KEYS = new Set(['binding', 'sign', 'request', 'relayState', 'expectAcsPath', 'allowUnsolicited', 'sigAlgOverride']);
+const NO_FUNCTIONS = 'mutations are functions and cannot be set over the control API';
+const nullableStr = nullable(str);
 
-/** Check a plan that arrived as JSON; throws PlanError naming the first problem. */
+/** AuthnRequest builder options that JSON can carry (saml/builders AuthnRequestOptions without `now`); null removes a field. */
+const REQUEST_SHAPE: Shape = obj({
+  id: nullableStr,
+  version: nullableStr,
+  issueInstant: nullableStr,
+  destination: nullableStr,
+  consent: nullableStr,
+  issuer: nullableStr,
+  issuerFormat: nullableStr,
+  extensionsXml: nullableStr,
+  providerName: nullableStr,
+  forceAuthn: nullable(bool),
+  isPassive: nullable(bool),
+  protocolBinding: nullableStr,
+  assertionConsumerServiceUrl: nullableStr,
+  assertionConsumerServiceIndex: nullable(int),
+  attributeConsumingServiceIndex: nullable(int),
+  nameIdPolicy: nullable(obj({ format: nullableStr, allowCreate: nullable(bool), spNameQualifier: nullableStr })),
+  requestedAuthnContext: nullable(obj({ comparison: nullable(oneOf(['exact', 'minimum', 'maximum', 'better'])), classRefs: arrayOf(str) }, { required: ['classRefs'] })),
+  scoping: nullable(
+    obj({
+      proxyCount: int,
+      idpList: arrayOf(either(str, obj({ providerId: str, name: str, loc: str }, { required: ['providerId'] }))),
+      requesterIds: arrayOf(str),
+    }),
+  ),
+  conditions: nullable(
+    obj({
+      notBefore: nullableStr,
+      notOnOrAfter: nullableStr,
+      audiences: nullable(arrayOf(str)),
+      audienceRestrictions: arrayOf(arrayOf(str)),
+      oneTimeUse: bool,
+      proxyRestriction: obj({ count: int, audiences: arrayOf(str) }),
+    }),
+  ),
+  subjectNameId: nullable(obj({ value: str, format: nullableStr, nameQualifier: nullableStr, spNameQualifier: nullableStr, spProvidedId: nullableStr }, { required: ['value'] })),
+});
+
+/** SpPlanJson at every depth. */
+const SP_PLAN_SHAPE: Shape = obj(
+  {
+    binding: oneOf(['redirect', 'post']),
+    sign: either(bool, obj({ algorithm: oneOf(Object.keys(SIGNATURE_ALGORITHM)), credential: oneOf(['sp', 'attacker']) })),
+    request: REQUEST_SHAPE,
+    relayState: str,
+    expectAcsPath: str,
+    allowUnsolicited: bool,
+    sigAlgOverride: str,
+  },
+  { hint: { mutate: NO_FUNCTIONS, mutateRedirectUrl: NO_FUNCTIONS } },
+);
+
+/** Check a plan that arrived as JSON, the whole of it; throws PlanError naming the path of the first problem. */
 export function parsePlanJson(body: unknown): SpPlanJson {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new PlanError('the plan must be a JSON object');
-  const p = body as Record<string, unknown>;
-  for (const k of Object.keys(p)) if (!PLAN_KEYS.has(k)) throw new PlanError(`unknown plan field "${k}" (known: ${[...PLAN_KEYS].join(', ')})`);
-  if (p.binding !== undefined && p.binding !== 'redirect' && p.binding !== 'post') throw new PlanError('binding must be "redirect" or "post"');
-  if (p.sign !== undefined && typeof p.sign !== 'boolean') {
-    if (typeof p.sign !== 'object' || p.sign === null || Array.isArray(p.sign)) throw new PlanError('sign must be a boolean or an object');
-    const s = p.sign as Record<string, unknown>;
-    for (const k of Object.keys(s)) if (k !== 'algorithm' && k !== 'credential') throw new PlanError(`unknown sign field "${k}"`);
-    if (s.algorithm !== undefined && !Object.prototype.hasOwnProperty.call(SIGNATURE_ALGORITHM, s.algorithm as string)) {
-      throw new PlanError(`sign.algorithm must be one of ${Object.keys(SIGNATURE_ALGORITHM).join(', ')}`);
-    }
-    if (s.credential !== undefined && s.credential !== 'sp' && s.credential !== 'attacker') throw new PlanError('sign.credential must be "sp" or "attacker"');
+  try {
+    checkShape(body, SP_PLAN_SHAPE);
+  } catch (err) {
+    if (err instanceof ShapeError) throw new PlanError(`plan ${err.message}`);
+    throw err;
   }
-  if (p.request !== undefined && (typeof p.request !== 'object' || p.request === null || Array.isArray(p.request))) throw new PlanError('request must be an object of AuthnRequest builder options');
-  for (const k of ['relayState', 'sigAlgOverride'] as const) {
-    if (p[k] !== undefined && typeof p[k] !== 'string') throw new PlanError(`${k} must be a string`);
-  }
-  if (p.expectAcsPath !== undefined && (typeof p.expectAcsPath !== 'string' || !isAcsPath(p.expectAcsPath))) {
-    throw new PlanError('expectAcsPath must be "/acs" or start with "/acs-"');
-  }
-  if (p.allowUnsolicited !== undefined && typeof p.allowUnsolicited !== 'boolean') throw new PlanError('allowUnsolicited must be a boolean');
-  return p as SpPlanJson;
+  const p = body as SpPlanJson;
+  if (p.expectAcsPath !== undefined && !isAcsPath(p.expectAcsPath)) throw new PlanError('plan expectAcsPath: must be "/acs" or start with "/acs-"');
+  return p;
 }
 
 /** '/acs' or a rogue '/acs-<anything>' path (no query). */

@@ -118,6 +118,15 @@ export async function createSpServer(core: SpCore): Promise<FastifyInstance> {
       rep.code(400).send({ ok: false, error: err.message });
     }
   });
+  // A plan stays until replaced: GET shows what is in force, DELETE goes back to the defaults.
+  app.get('/_samlconf/plan', async (req, rep) => {
+    rep.header('cache-control', 'no-store').send({ scenario: scenarioOf(req), plan: core.registry.find(scenarioOf(req))?.plan ?? {} });
+  });
+  app.delete('/_samlconf/plan', async (req, rep) => {
+    const state = core.registry.find(scenarioOf(req));
+    if (state) state.plan = {};
+    rep.code(200).send({ ok: true, scenario: scenarioOf(req) });
+  });
   app.get('/_samlconf/messages', async (req, rep) => {
     rep.header('cache-control', 'no-store').send(core.registry.find(scenarioOf(req))?.recorder.list() ?? []);
   });

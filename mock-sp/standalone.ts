@@ -100,7 +100,7 @@ export async function runStandaloneMockSp(o: StandaloneMockSpOptions = {}): Prom
   write(`ACS (POST) ${sp.acsUrl}`);
   write(`login ${sp.baseUrl}/login`);
   write(`mode ${o.mode ?? 'mock'}`);
-  write(`control API ${sp.baseUrl}/_samlconf/ (PUT plan, GET/DELETE messages, GET responses, GET health)`);
+  write(`control API ${sp.baseUrl}/_samlconf/ (PUT/GET/DELETE plan, GET/DELETE messages, GET responses, GET health)`);
   return new Promise<number>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

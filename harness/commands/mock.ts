@@ -14,6 +14,16 @@ export interface MockCommandOptions {
 }
 
 export async function mockCommand(which: 'mock-idp' | 'mock-sp', o: MockCommandOptions): Promise<number> {
+  try {
+    return await runMock(which, o);
+  } catch (err) {
+    // A bare `listen EADDRINUSE` names neither the option nor what to do.
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`--port: port ${o.port} is already in use; stop what uses it or choose another port (0 = any free port)`);
+    throw err;
+  }
+}
+
+async function runMock(which: 'mock-idp' | 'mock-sp', o: MockCommandOptions): Promise<number> {
   const stateDir = path.resolve(o.stateDir ?? '.samlconf');
   const role = which === 'mock-idp' ? 'idp' : 'sp';
   if (o.weaknesses !== undefined) {

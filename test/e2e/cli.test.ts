@@ -2,7 +2,8 @@
 // job — a full `samlconf run` against the bundled reference targets, with the verdicts we expect
 // of them pinned, so a regression in the harness or a change in a target's library shows up here.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,48 @@ describe('samlconf CLI contract', () => {
       const r = samlconf([...args]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('prints each command\'s own usage with --help', () => {
+    for (const command of ['run', 'list', 'mock-idp', 'mock-sp']) {
+      const r = samlconf([command, '--help']);
+      expect(r.code, `${command} --help: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`Usage: samlconf ${command} [`);
+    }
+  });
+
+  it('exits 2 with a message when a run would run nothing, its baseline is unusable or its start.cwd is missing', () => {
+    writeFileSync(path.join(work, 'garbage.json'), 'not json');
+    writeFileSync(
+      path.join(work, 'lost-cwd.config.json'),
+      JSON.stringify({ targets: [{ name: 'app', role: 'sp', metadata: 'http://app.test:1/metadata', oracle: { text: 'x' }, start: { command: 'true', url: 'http://app.test:1/', cwd: 'no-such-folder' } }] }),
+    );
+    for (const [args, message] of [
+      [['run', '--grep', 'no-such-scenario-anywhere'], /nothing to run: --grep "no-such-scenario-anywhere" matches no scenario/],
+      [['run', '--baseline', 'missing.json'], /--baseline: cannot read .*missing\.json/],
+      [['run', '--baseline', 'garbage.json'], /--baseline: .*garbage\.json is not JSON/],
+      [['run', '--config', 'lost-cwd.config.json'], /targets\[0\]\.start\.cwd: folder .*no-such-folder does not exist/],
+    ] as const) {
+      const r = samlconf([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
+    }
+  });
+
+  it('exits 2 naming --port when a mock\'s port is in use', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      for (const command of ['mock-idp', 'mock-sp']) {
+        const r = samlconf([command, '--port', String(port)]);
+        expect(r.code, `${command}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`--port: port ${port} is already in use`);
+      }
+    } finally {
+      await new Promise((r) => squatter.close(r));
     }
   });
 

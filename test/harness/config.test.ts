@@ -148,6 +148,15 @@ describe('loadConfig: errors say what to fix', () => {
     );
     expect(login.issues.map((i) => i.path).sort()).toEqual(['targets[0].login.password', 'targets[0].login.submit']);
   });
+
+  it('refuses a start.cwd that is not an existing folder, naming the setting', async () => {
+    const dir = tmpDir();
+    const target = (cwd: string) => ({ name: 'a', role: 'sp', metadata: 'http://localhost/', oracle: { text: 'x' }, start: { command: 'true', url: 'http://localhost:1/', cwd } });
+    const err = await configError(() => validateConfig({ targets: [target('no-such-folder')] }, { dir }));
+    expect(err.message).toBe(`targets[0].start.cwd: folder ${path.join(dir, 'no-such-folder')} does not exist (relative paths are read from the config file's folder)`);
+    fs.mkdirSync(path.join(dir, 'app'));
+    expect(validateConfig({ targets: [target('app')] }, { dir }).targets[0]!.start!.cwd).toBe(path.join(dir, 'app'));
+  });
 });
 
 describe('presets', () => {

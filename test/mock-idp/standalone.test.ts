@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEntity } from '../../saml/metadata.ts';
-import { startStandaloneMockIdp } from '../../mock-idp/standalone.ts';
+import { parseIdpWeaknessList, startStandaloneMockIdp } from '../../mock-idp/standalone.ts';
+import { MOCK_IDP_WEAKNESS_NAMES, type MockIdpWeaknesses } from '../../mock-idp/types.ts';
 import { SP_ACS, credentials, readAutoPost, spMetadata } from './helpers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,5 +60,27 @@ describe('standalone mock IdP', () => {
       await idp.close();
       fs.rmSync(emptyState, { recursive: true, force: true });
     }
+  });
+});
+
+describe('--weakness names', () => {
+  // Written out from MockIdpWeaknesses on purpose: a switch the parser drops shows up here.
+  const EVERY_SWITCH: Required<MockIdpWeaknesses> = {
+    acceptUnsignedRequests: true, acceptAnyAcsUrl: true, ignoreDestination: true, acceptUnknownIssuer: true, allowRequestReplay: true,
+    ignoreRequestIssueInstant: true, ignoreIsPassive: true, ignoreNameIdPolicy: true, ignoreForceAuthn: true, ignoreRequestedAuthnContext: true,
+    answerWithRequestedBinding: true, unescapedAttributeValues: true, reflectRelayStateUnescaped: true, truncateRelayState: true,
+    acceptUnsignedLogoutRequest: true,
+  };
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+  it('accepts every weakness of the type, in kebab-case and camelCase', () => {
+    expect([...MOCK_IDP_WEAKNESS_NAMES].sort()).toEqual(Object.keys(EVERY_SWITCH).sort());
+    expect(parseIdpWeaknessList(Object.keys(EVERY_SWITCH).map(kebab).join(','))).toEqual(EVERY_SWITCH);
+    expect(parseIdpWeaknessList(Object.keys(EVERY_SWITCH).join(','))).toEqual(EVERY_SWITCH);
+    expect(parseIdpWeaknessList('ignore-force-authn')).toEqual({ ignoreForceAuthn: true });
+  });
+
+  it('refuses an unknown name and lists the known ones', () => {
+    expect(() => parseIdpWeaknessList('ignore-force-auth')).toThrow(/unknown weakness "ignore-force-auth" \(known: .*ignore-force-authn.*accept-unsigned-logout-request/);
   });
 });
