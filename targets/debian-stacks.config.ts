@@ -31,5 +31,19 @@ export default defineConfig({
       logoutUrl: `${mellon}/logout`,
       oracle: { whoami: `${mellon}/whoami` },
     },
+    {
+      name: 'simplesamlphp-idp',
+      role: 'idp',
+      // SimpleSAMLphp's IdP metadata URL; its entity ID is that URL.
+      metadata: `${ssp}/saml2/idp/metadata.php`,
+      start: { command: 'bash targets/simplesamlphp-idp/start.sh', url: `${ssp}/saml2/idp/metadata.php`, cwd: root, port: sspPort },
+      capabilities: ['idp-initiated', 'slo'],
+      // The users of targets/simplesamlphp-idp/authsources.php (exampleauth:UserPass).
+      users: REFERENCE_USERS,
+      // SimpleSAMLphp's core:loginuserpass page.
+      login: { username: 'input[name="username"]', password: 'input[name="password"]', submit: '#submit_button' },
+      // targets/simplesamlphp-idp/router.php: SimpleSAMLphp's IdP-first URL for the configured SP.
+      idpInitiatedUrl: `${ssp}/idp-initiated`,
+    },
   ],
 });
