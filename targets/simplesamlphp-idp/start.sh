@@ -29,8 +29,16 @@ cleanup() {
   trap '' INT TERM
   trap - EXIT
   if [ -n "$php_pid" ] && kill -0 "$php_pid" 2>/dev/null; then
-    kill -TERM "$php_pid" 2>/dev/null || true
+    # The built-in server's workers (PHP_CLI_SERVER_WORKERS) outlive their parent: stop them too,
+    # and wait until they are gone before removing the folder they write sessions to.
+    local workers
+    workers="$(pgrep -P "$php_pid" || true)"
+    kill -TERM $workers "$php_pid" 2>/dev/null || true
     wait "$php_pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 $workers 2>/dev/null || break
+      sleep 0.1
+    done
   fi
   rm -rf "$run"
 }
