@@ -18,6 +18,8 @@ const sspPort = Number(process.env.SAMLCONF_SIMPLESAMLPHP_IDP_PORT ?? 47231);
 const mellon = referenceTargetBase('mellon-sp', mellonPort);
 const ssp = referenceTargetBase('simplesamlphp-idp', sspPort);
 
+// The start commands `exec` their script so that it leads the process group the harness stops: it
+// then gets to remove its temporary folder before the harness kills what is left of the group.
 export default defineConfig({
   targets: [
     {
@@ -25,7 +27,7 @@ export default defineConfig({
       role: 'sp',
       // mellon publishes its SP metadata at <MellonEndpointPath>/metadata; the entity ID is that URL.
       metadata: `${mellon}/mellon/metadata`,
-      start: { command: 'bash targets/mellon-sp/start.sh', url: `${mellon}/mellon/metadata`, cwd: root, port: mellonPort },
+      start: { command: 'exec bash targets/mellon-sp/start.sh', url: `${mellon}/mellon/metadata`, cwd: root, port: mellonPort },
       capabilities: ['slo'],
       loginUrl: `${mellon}/login`,
       logoutUrl: `${mellon}/logout`,
@@ -36,7 +38,7 @@ export default defineConfig({
       role: 'idp',
       // SimpleSAMLphp's IdP metadata URL; its entity ID is that URL.
       metadata: `${ssp}/saml2/idp/metadata.php`,
-      start: { command: 'bash targets/simplesamlphp-idp/start.sh', url: `${ssp}/saml2/idp/metadata.php`, cwd: root, port: sspPort },
+      start: { command: 'exec bash targets/simplesamlphp-idp/start.sh', url: `${ssp}/saml2/idp/metadata.php`, cwd: root, port: sspPort },
       capabilities: ['idp-initiated', 'slo'],
       // The users of targets/simplesamlphp-idp/authsources.php (exampleauth:UserPass).
       users: REFERENCE_USERS,
