@@ -38,7 +38,7 @@ describe.skipIf(missing.length > 0)(`samlconf run against the Debian reference t
     const r = spawnSync(process.execPath, [BIN, 'run', '--config', CONFIG, '--out', out, '--reporter', 'list,json'], {
       cwd: work,
       encoding: 'utf8',
-      timeout: 200_000,
+      timeout: 220_000,
       env: { ...process.env, NO_COLOR: '1' },
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
