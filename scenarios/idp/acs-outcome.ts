@@ -30,12 +30,20 @@ export function carriesAssertion(outcome: AcsOutcome | undefined): boolean {
  */
 export function noAssertionIssued(outcome: AcsOutcome | undefined): boolean {
   if (!outcome) return true;
-  const info = responseInfo(outcome);
-  if (!info) {
-    const why = outcome.validation.findings.find((f) => !f.ok)?.observed ?? 'it could not be decoded';
-    throw new Error(`the IdP answered at ${outcome.path} with something samlconf cannot read (${why}), so whether it refused cannot be told`);
-  }
+  const info = readableResponse(outcome, 'whether it refused');
   return info.assertionCount + info.encryptedAssertionCount === 0;
+}
+
+/**
+ * The Response's header fields, for a scenario that judges what came with it (its RelayState, its
+ * status). An answer samlconf cannot read is no SAML answer at all: it throws, naming what cannot
+ * be told, and the scenario ends in error with the message in the evidence.
+ */
+export function readableResponse(outcome: AcsOutcome, toTell: string): ResponseInfo {
+  const info = responseInfo(outcome);
+  if (info) return info;
+  const why = outcome.validation.findings.find((f) => !f.ok)?.observed ?? 'it could not be decoded';
+  throw new Error(`the IdP answered at ${outcome.path} with something samlconf cannot read (${why}), so ${toTell} cannot be told`);
 }
 
 /** The last segment of each status code, `Requester/InvalidNameIDPolicy`; `(no status)` when absent. */

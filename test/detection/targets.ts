@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright';
 import { runCatalogue } from '../../harness/api.ts';
 import { validateConfig, type SamlconfConfig } from '../../harness/config.ts';
-import { startMockIdp, type IdpUser, type MockIdpWeaknesses } from '../../mock-idp/index.ts';
+import { startMockIdp, type IdpUser, type MockIdpOptions, type MockIdpWeaknesses } from '../../mock-idp/index.ts';
 import { startMockSp, type SpWeaknesses } from '../../mock-sp/index.ts';
 import type { ScenarioResult } from '../../reports/schema.ts';
 import { createCredential, type Credential } from '../../saml/keys.ts';
@@ -37,6 +37,10 @@ export interface SpTargetOptions {
   wantAssertionsSigned?: boolean;
   /** Point the harness's oracle at another path (a broken oracle, for fail-closed tests). */
   whoamiPath?: string;
+  /** Point the harness's oracle at another server altogether (a lying or babbling oracle). */
+  whoamiUrl?: string;
+  /** The SP trusts another certificate than the mock IdP's: it refuses every login (a null target). */
+  distrustIdp?: boolean;
   /** What the target declares in the config (e.g. 'idp-initiated'). */
   capabilities?: string[];
 }
@@ -47,6 +51,8 @@ export interface IdpTargetOptions {
   configuredPassword?: string;
   /** More accounts after IDP_TARGET_USER, known to the IdP and listed in the config as they are. */
   extraUsers?: Array<IdpUser & { username: string; password: string }>;
+  /** A broken IdP (a null target): see MockIdpOptions.breakdown. */
+  breakdown?: MockIdpOptions['breakdown'];
 }
 
 /** The IdP target's one account, as the IdP knows it and as the config tells the harness. */
@@ -96,8 +102,11 @@ export async function runAgainstSpTarget(name: string, options: SpTargetOptions,
     ...(options.wantAssertionsSigned !== undefined ? { wantAssertionsSigned: options.wantAssertionsSigned } : {}),
   });
   try {
-    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, logoutUrl: `${sp.baseUrl}/logout`, oracle: { whoami: `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}` }, capabilities: options.capabilities ?? [] }, env);
-    return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(xml));
+    const whoami = options.whoamiUrl ?? `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}`;
+    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, logoutUrl: `${sp.baseUrl}/logout`, oracle: { whoami }, capabilities: options.capabilities ?? [] }, env);
+    const stranger = env.keys.spEncryption.certPem.replace(/-----[^-]+-----|\s/g, '');
+    const trusted = (xml: string) => (options.distrustIdp ? xml.replace(/(<(?:ds:)?X509Certificate>)[^<]*(<\/)/g, `$1${stranger}$2`) : xml);
+    return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(trusted(xml)));
   } finally {
     await sp.close();
   }
@@ -112,6 +121,7 @@ export async function runAgainstIdpTarget(name: string, options: IdpTargetOption
     users: [IDP_TARGET_USER, ...(options.extraUsers ?? [])],
     wantAuthnRequestsSigned: true,
     weaknesses: options.weaknesses ?? {},
+    ...(options.breakdown ? { breakdown: options.breakdown } : {}),
   });
   try {
     const cfg = config(

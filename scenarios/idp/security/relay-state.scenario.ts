@@ -4,7 +4,7 @@
 // attacker script on the IdP's origin), and a value longer than the 80 bytes the bindings allow.
 import { defineIdpScenario } from '../../../harness/context.ts';
 import { requiresSsoBinding } from '../../support.ts';
-import { describeOutcome } from '../acs-outcome.ts';
+import { describeOutcome, readableResponse } from '../acs-outcome.ts';
 
 type Payload = 'script' | 'long';
 
@@ -37,6 +37,8 @@ export default defineIdpScenario<{ payload: Payload }>({
     if (variant.payload === 'script') await page.exposeFunction(XSS_PROBE, () => void (executed = true));
     sp.setPlan({ binding: 'redirect', relayState: sent });
     const outcome = await loginAtIdp({ waitMs: 6000 });
+    // RelayState travels beside a SAML message; beside one nobody can read, it says nothing.
+    if (outcome) readableResponse(outcome, 'how the IdP answered the request');
 
     if (variant.payload === 'script') {
       check.must(!executed, {
