@@ -22,7 +22,7 @@ import { buildSpMetadataFor } from './metadata.ts';
 import { type IdpView, readIdpMetadata, sloBindingFor, sloEndpoint } from './peer.ts';
 import { type SpIdentity, planAuthnRequest, signingChoice } from './plan.ts';
 import { type AttributionHints, SCENARIO_COOKIE, type ScenarioState, ScenarioRegistry } from './scenarios.ts';
-import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions, MockSpOptions, SpBinding } from './types.ts';
+import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions, MockSpOptions, SpBinding, SpPlan } from './types.ts';
 
 export type HttpAction =
   | { kind: 'redirect'; location: string; cookies?: string[] }
@@ -113,13 +113,20 @@ export class SpCore {
 
   // ------------------------------------------------------------------ login
 
+  /** Target mode: the plan with the NameIDPolicy this SP is configured to ask for. */
+  private targetPlan(plan: SpPlan): SpPlan {
+    const format = this.mode === 'target' ? this.options.requestNameIdFormat : undefined;
+    if (format === undefined) return plan;
+    return { ...plan, request: { ...plan.request, nameIdPolicy: { format, allowCreate: true } } };
+  }
+
   login(hints: AttributionHints): HttpAction {
     const scenario = this.registry.attribute({ header: hints.header, query: hints.query });
     const token = this.mode === 'target' ? this.pending.newToken() : undefined;
     const relayState = token ?? scenario.plan.relayState ?? scenario.key;
     let planned;
     try {
-      planned = planAuthnRequest(scenario.plan, this.identity(), this.idp, relayState);
+      planned = planAuthnRequest(this.targetPlan(scenario.plan), this.identity(), this.idp, relayState);
     } catch (err) {
       scenario.recorder.record({ direction: 'sent', kind: 'AuthnRequest', raw: '', note: `login could not start: ${(err as Error).message}` });
       return html(400, errorPage('Cannot start login', (err as Error).message));

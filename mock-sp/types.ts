@@ -121,6 +121,11 @@ export interface MockSpOptions {
   authnRequestsSigned?: boolean;
   /** NameIDFormat elements in the metadata. Default: emailAddress, persistent, transient, unspecified. */
   nameIdFormats?: string[];
+  /**
+   * Target mode: the NameIDPolicy Format its AuthnRequests ask for, as SPs configured for
+   * transient or persistent identifiers do (mod_auth_mellon asks for transient). Default unspecified.
+   */
+  requestNameIdFormat?: string;
 }
 
 export interface MockSp {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvidenceMessage, Finding, Role, RunResult, ScenarioResult, SignatureEvidence, Verdict } from './schema.ts';
+import type { EvidenceMessage, Finding, PositiveControl, Role, RunResult, ScenarioResult, SignatureEvidence, Verdict } from './schema.ts';
 import type { RunDiff, ScenarioRef, VerdictChange } from './diff.ts';
 import { describeDiff } from './diff.ts';
 import {
@@ -297,6 +297,13 @@ function filters(result: RunResult): Html {
 </div>`;
 }
 
+/** Why a refusal counts (or does not): the same flow without the fault, and what the target did with it. */
+function positiveControl(c: PositiveControl): Html {
+  const outcome = c.outcome === 'succeeded' ? 'got through, so the refusal counts' : c.outcome === 'refused' ? 'was refused too, so the refusal proves nothing' : 'could not be judged';
+  const how = c.inFlow ? "held in the scenario's own flow" : `${c.shape}${c.shared ? ', shared with another scenario of this run' : ''}`;
+  return html`<p class="control c-${c.outcome}"><strong>Positive control</strong> (${how}): ${outcome}. <span class="muted">${c.observed}</span></p>`;
+}
+
 function findingsTable(s: ScenarioResult, opts: Limits): Html {
   if (s.findings.length === 0) return html`<p class="muted">No checks were recorded${s.verdict === 'error' ? ': the scenario broke before it could check anything' : ''}.</p>`;
   const rows = s.findings.map((f: Finding) => {
@@ -383,6 +390,7 @@ function scenario(s: ScenarioResult, anchor: string, opts: Limits): Html {
 <div class="sbody">
 ${s.reason ? html`<p class="reason r-${s.verdict}">${s.reason}</p>` : ''}
 <dl class="facts">${facts}</dl>
+${s.positiveControl ? positiveControl(s.positiveControl) : ''}
 <h4>Checks${s.findings.length ? html` <span class="muted">${s.findings.length} recorded${failed ? `, ${failed} not met` : ''}</span>` : ''}</h4>
 ${findingsTable(s, opts)}
 ${s.evidence.length ? html`<h4>Messages <span class="muted">${s.evidence.length}, in order</span></h4><ol class="messages">${[...s.evidence].sort((a, b) => a.seq - b.seq).map((m) => message(m, opts))}</ol>` : ''}
@@ -518,6 +526,7 @@ details.scn[open]>summary{border-bottom:1px solid var(--soft)}
 .badge.v-pass{background:var(--pass-bg);color:var(--pass)}.badge.v-fail{background:var(--fail);color:#fff}.badge.v-warning{background:var(--warning-bg);color:var(--warning)}
 .badge.v-error{background:var(--error);color:#fff}.badge.v-review{background:var(--review-bg);color:var(--review)}.badge.v-not-applicable{background:var(--na-bg);color:var(--na)}
 .sbody{padding:4px 18px 16px 38px}
+.control{margin:8px 0;padding:6px 12px;border-left:3px solid var(--line)}.control.c-succeeded{border-color:var(--pass)}.control.c-refused,.control.c-error{border-color:var(--warning)}
 .reason{margin:12px 0;padding:8px 12px;border-radius:6px;background:var(--soft)}
 .reason.r-fail{background:var(--fail-bg)}.reason.r-error{background:var(--error-bg)}.reason.r-warning{background:var(--warning-bg)}.reason.r-review{background:var(--review-bg)}
 dl.facts{display:flex;flex-wrap:wrap;gap:6px 28px;margin:10px 0 0;font-size:13.5px}

@@ -64,6 +64,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (s.refs.length) meta.push(`refs ${s.refs.map((r) => code(r, 80)).join(', ')}`);
   out.push('', meta.join(' · '));
   if (s.reason) out.push('', `Reason: ${plain(s.reason, 500)}`);
+  if (s.positiveControl) out.push('', `Positive control (${plain(s.positiveControl.inFlow ? "the scenario's own flow" : s.positiveControl.shape, 200)}): ${s.positiveControl.outcome} — ${plain(s.positiveControl.observed, 300)}`);
   const failed = failedFindings(s);
   if (failed.length) out.push('', ...failed.flatMap(findingLines));
   out.push('');

@@ -4,7 +4,7 @@
 // shared by the whole file, because generating RSA keys is what costs time.
 import type { Browser } from 'playwright';
 import { runCatalogue } from '../../harness/api.ts';
-import { validateConfig, type SamlconfConfig } from '../../harness/config.ts';
+import { validateConfig, type SamlconfConfig, type TargetIdentity } from '../../harness/config.ts';
 import { startMockIdp, type IdpUser, type MockIdpOptions, type MockIdpWeaknesses } from '../../mock-idp/index.ts';
 import { startMockSp, type SpWeaknesses } from '../../mock-sp/index.ts';
 import type { ScenarioResult } from '../../reports/schema.ts';
@@ -41,6 +41,10 @@ export interface SpTargetOptions {
   whoamiUrl?: string;
   /** The SP trusts another certificate than the mock IdP's: it refuses every login (a null target). */
   distrustIdp?: boolean;
+  /** The NameIDPolicy Format the SP's AuthnRequests ask for (mod_auth_mellon asks for transient). */
+  requestNameIdFormat?: string;
+  /** The config's identity pin for the target (TargetConfig.identity). */
+  identity?: TargetIdentity;
   /** What the target declares in the config (e.g. 'idp-initiated'). */
   capabilities?: string[];
 }
@@ -100,10 +104,11 @@ export async function runAgainstSpTarget(name: string, options: SpTargetOptions,
     encryption: env.keys.spEncryption,
     weaknesses: options.weaknesses ?? {},
     ...(options.wantAssertionsSigned !== undefined ? { wantAssertionsSigned: options.wantAssertionsSigned } : {}),
+    ...(options.requestNameIdFormat !== undefined ? { requestNameIdFormat: options.requestNameIdFormat } : {}),
   });
   try {
     const whoami = options.whoamiUrl ?? `${sp.baseUrl}${options.whoamiPath ?? '/whoami'}`;
-    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, logoutUrl: `${sp.baseUrl}/logout`, oracle: { whoami }, capabilities: options.capabilities ?? [] }, env);
+    const cfg = config({ name, role: 'sp', metadata: sp.metadataUrl, loginUrl: `${sp.baseUrl}/login`, logoutUrl: `${sp.baseUrl}/logout`, oracle: { whoami }, capabilities: options.capabilities ?? [], ...(options.identity ? { identity: options.identity } : {}) }, env);
     const stranger = env.keys.spEncryption.certPem.replace(/-----[^-]+-----|\s/g, '');
     const trusted = (xml: string) => (options.distrustIdp ? xml.replace(/(<(?:ds:)?X509Certificate>)[^<]*(<\/)/g, `$1${stranger}$2`) : xml);
     return await run(cfg, env, ids, (xml) => sp.setIdpMetadata(trusted(xml)));
