@@ -564,11 +564,14 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     try {
       const sp = sps.first(params.get('sp') ?? undefined);
       const acs = scenario.plan.acsUrl ?? (sp && defaultPostAcs(sp.sp)?.location);
+      const relayStateAsked = params.get('RelayState') ?? scenario.plan.relayState;
       if (!acs) throw new HttpRefusal(400, 'IdP-initiated login needs SP metadata (or a plan acsUrl) to know where to post.');
       const target: ResponseTarget = {
         scenario,
         acsUrl: acs,
-        relayState: params.get('RelayState') ?? scenario.plan.relayState ?? scenario.key,
+        // No RelayState unless one was asked for: an SP takes an unsolicited RelayState as the page
+        // to land on (Bindings 3.4.3, 3.5.3), and the scenario is attributed by its header anyway.
+        ...(relayStateAsked !== undefined ? { relayState: relayStateAsked } : {}),
         relayStateFinal: true,
         ...(sp ? { sp, spEntityId: sp.entityId } : {}),
       };
