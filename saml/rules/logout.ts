@@ -11,6 +11,7 @@ import {
   defineRule,
   describeCheck,
   duplicateIdsRule,
+  redirectEmbeddedSignatureRule,
   finding,
   iso,
   judgeIssueInstant,
@@ -264,7 +265,9 @@ export const logoutStatus: R = rule({
   },
 });
 
-const COMMON: readonly R[] = [logoutSignatureValid, logoutSignatureRequired, logoutDuplicateIds, logoutVersion, logoutIssueInstant, logoutIssuer, logoutDestination];
+export const logoutRedirectEmbeddedSignature: R = redirectEmbeddedSignatureRule();
+
+const COMMON: readonly R[] = [logoutSignatureValid, logoutSignatureRequired, logoutDuplicateIds, logoutRedirectEmbeddedSignature, logoutVersion, logoutIssueInstant, logoutIssuer, logoutDestination];
 export const LOGOUT_REQUEST_RULES: readonly R[] = [...COMMON, logoutNotOnOrAfter, logoutNameIdMatches, logoutSessionIndex];
 export const LOGOUT_RESPONSE_RULES: readonly R[] = [...COMMON, logoutInResponseTo, logoutStatus];
 

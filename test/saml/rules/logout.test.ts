@@ -71,6 +71,15 @@ describe('validateLogoutRequest', () => {
     for (const rule of LOGOUT_REQUEST_RULES) expect(v.findings.some((f) => f.rule === rule.id), rule.id).toBe(true);
   });
 
+  it('finds an HTTP-Redirect LogoutRequest that still carries its own XML signature (Bindings 3.4.4.1)', () => {
+    const url = encodeRedirect({ endpoint: SP_SLO, param: 'SAMLRequest', xml: signed(logoutRequest()), sign: { privateKeyPem: idp().key.privateKeyPem } });
+    const msg = decodeRedirect(new URL(url).search.slice(1));
+    const redirectSignature = verifyRedirectSignature(msg, [idp().certPem]);
+    const v = validateLogoutRequest(msg.xml, requestContext({ binding: 'redirect', redirectSignature }));
+    expect(failing(v)).toEqual(['redirect-no-embedded-signature']);
+    expect(v.findings.find((f) => f.rule === 'redirect-no-embedded-signature')).toMatchObject({ requirement: 'bindings-3.4.4.1', severity: 'must', ok: false });
+  });
+
   it('accepts an HTTP-Redirect request authenticated by its query signature', () => {
     const url = encodeRedirect({ endpoint: SP_SLO, param: 'SAMLRequest', xml: logoutRequest(), sign: { privateKeyPem: idp().key.privateKeyPem } });
     const msg = decodeRedirect(new URL(url).search.slice(1));
