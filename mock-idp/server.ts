@@ -90,6 +90,8 @@ interface ResponseTarget {
   authnInstant?: Date;
   /** answerWithRequestedBinding weakness: the Response goes back by HTTP-Redirect. */
   redirectResponse?: boolean;
+  /** echoUnsupportedNameIdFormat weakness: the user's NameID is issued under this (unsupported) Format. */
+  echoNameIdFormat?: string;
   /** IdP-initiated: relayState is already final (URL parameter, else plan, else scenario key). */
   relayStateFinal?: boolean;
 }
@@ -423,6 +425,9 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(info.id !== undefined ? { inResponseTo: info.id } : {}),
       ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
       ...(info.nameIdPolicy?.format !== undefined && !targetWeak.ignoreNameIdPolicy ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
+      ...(targetWeak.echoUnsupportedNameIdFormat && info.nameIdPolicy?.format !== undefined && !personaByName(scenario.plan.persona ?? serverPersona.name).nameIdFormats.includes(info.nameIdPolicy.format)
+        ? { echoNameIdFormat: info.nameIdPolicy.format }
+        : {}),
       ...(spEntityId !== undefined ? { spEntityId } : {}),
       ...(sp ? { sp } : {}),
       ...(mode === 'target' && weak.answerWithRequestedBinding && info.protocolBinding === BINDING.redirect ? { redirectResponse: true } : {}),
@@ -484,7 +489,8 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   async function answer(reply: FastifyReply, target: ResponseTarget, forcedStatus?: { code: string; subCode?: string }) {
     const { scenario } = target;
     const plan = forcedStatus ? { ...scenario.plan, response: { ...scenario.plan.response, status: forcedStatus } } : scenario.plan;
-    const user = target.user ?? plan.user ?? defaultUser;
+    const who = target.user ?? plan.user ?? defaultUser;
+    const user = target.echoNameIdFormat !== undefined ? { ...who, nameIdFormat: target.echoNameIdFormat } : who;
     const planned = await buildPlannedResponse({
       plan,
       persona: personaByName(plan.persona ?? serverPersona.name),

@@ -112,6 +112,8 @@ export interface MockIdpWeaknesses {
   ignoreIsPassive?: boolean;
   /** NameIDPolicy Format is ignored: the user's default format is issued whatever was asked. */
   ignoreNameIdPolicy?: boolean;
+  /** A NameIDPolicy Format the IdP does not support is echoed: the user's identifier is issued under the requested Format, advertised or not. */
+  echoUnsupportedNameIdFormat?: boolean;
   /** ForceAuthn is ignored: a signed-in user is answered from the session, with the session's AuthnInstant. */
   ignoreForceAuthn?: boolean;
   /** RequestedAuthnContext is ignored: the IdP's usual authentication context is asserted whatever was asked. */
