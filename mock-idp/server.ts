@@ -26,8 +26,8 @@ import { buildLogoutRequest, buildLogoutResponse } from '../saml/builders/index.
 import { BINDING, NS, STATUS } from '../saml/constants.ts';
 import { createCredential, expiredCredential, type Credential } from '../saml/keys.ts';
 import { buildIdpMetadata } from '../saml/metadata.ts';
-import { readAuthnRequest, readLogoutRequest, readLogoutResponse } from '../saml/readers.ts';
-import { validateAuthnRequest, validateLogoutRequest, validateLogoutResponse, type KnownServiceProvider, type RuleFinding } from '../saml/rules/index.ts';
+import { readAuthnRequest, readLogoutRequest, readLogoutResponse, type NameIdInfo } from '../saml/readers.ts';
+import { validateAuthnRequest, validateLogoutRequest, validateLogoutResponse, type KnownServiceProvider, type LogoutSession, type RuleFinding } from '../saml/rules/index.ts';
 import { signRoot, verifySignatures, type SignatureCheck } from '../saml/signature.ts';
 import { attr, descendants, parseXml, type Element } from '../saml/xml.ts';
 import { authnContextSatisfied } from './authn-context.ts';
@@ -134,6 +134,8 @@ function summarize(findings: readonly RuleFinding[]): string {
 interface IdpSession {
   user: IdpUser;
   sessionIndexes: string[];
+  /** Every NameID issued under this session, as written in the assertion, with its SessionIndex. */
+  issued: Array<{ nameId: NameIdInfo; sessionIndex?: string }>;
   /** When the user signed in: what every assertion issued under this session states as AuthnInstant. */
   authnInstant: Date;
 }
@@ -144,6 +146,22 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The first NameID of a Response we sent, every attribute as written (what a LogoutRequest must repeat). */
+function nameIdIn(xml: string): NameIdInfo | undefined {
+  try {
+    const el = descendants(parseXml(xml), NS.saml, 'NameID')[0];
+    if (!el) return undefined;
+    const info: NameIdInfo = { value: el.textContent ?? '' };
+    for (const [key, name] of [['format', 'Format'], ['nameQualifier', 'NameQualifier'], ['spNameQualifier', 'SPNameQualifier'], ['spProvidedId', 'SPProvidedID']] as const) {
+      const v = attr(el, name);
+      if (v !== undefined) info[key] = v;
+    }
+    return info;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The NameID Format of the first NameID in a Response we sent (what an SP's LogoutRequest must repeat). */
@@ -483,6 +501,8 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sent = await answer(reply, { ...target, user: session.user, sessionKey: target.sessionKey ?? newSessionKey(), authnInstant: session.authnInstant });
     const index = target.scenario.lastResponse?.sessionIndex;
     if (index !== undefined) session.sessionIndexes.push(index);
+    const issued = target.scenario.lastResponse && nameIdIn(target.scenario.lastResponse.xml);
+    if (issued) session.issued.push({ nameId: issued, ...(index !== undefined ? { sessionIndex: index } : {}) });
     return sent;
   }
 
@@ -506,6 +526,8 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       sessionKey: target.sessionKey ?? newSessionKey(),
       ...(target.authnInstant ? { authnInstant: target.authnInstant } : {}),
       ...(targetWeak.unescapedAttributeValues ? { rawAttributeValues: true } : {}),
+      // Target mode plays a strict IdP: qualified NameIDs, compared exactly at logout.
+      ...(mode === 'target' ? { qualifyNameId: true } : {}),
     });
     // A plan's RelayState replaces the SP's (RelayState attacks); IdP-initiated already chose.
     const chosenRelayState = target.relayStateFinal ? target.relayState : (plan.relayState ?? target.relayState);
@@ -604,7 +626,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     pending.delete(token);
     const { scenarioKey, createdAt: _c, isPassive: _p, ...rest } = login;
     const sessionId = randomBytes(24).toString('base64url');
-    const session: IdpSession = { user, sessionIndexes: [], authnInstant: new Date() };
+    const session: IdpSession = { user, sessionIndexes: [], issued: [], authnInstant: new Date() };
     idpSessions.set(sessionId, session);
     reply.header('set-cookie', `${IDP_SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax`);
     try {
@@ -669,7 +691,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sp = sps.for(info.issuer);
     const certs = spSigningCerts(sp);
     const sig = incomingSignatures(incoming, certs, xmlChecks(incoming.xml, certs));
-    const session = logoutSessionFor(scenario, info.nameId?.value);
+    const session = logoutSessionFor(scenario, info.nameId?.value, info.sessionIndexes);
     const validation = validateLogoutRequest(incoming.xml, {
       trustedCerts: certs,
       peerEntityId: sp?.entityId ?? info.issuer ?? '',
@@ -713,12 +735,24 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
    * The session a LogoutRequest must name. Target mode: the IdP's sign-in sessions of that NameID.
    * Mock mode: the one this scenario's last Response established at the SP.
    */
-  function logoutSessionFor(scenario: ScenarioState, claimedNameId: string | undefined) {
+  function logoutSessionFor(scenario: ScenarioState, claimedNameId: string | undefined, claimedIndexes: string[]): LogoutSession | undefined {
     if (mode === 'target') {
-      const mine = [...idpSessions.values()].filter((s) => claimedNameId !== undefined && s.user.nameId === claimedNameId);
+      // The NameIDs this IdP issued with that value; the one whose SessionIndex the request names
+      // decides, and it must come back exactly as issued, qualifiers included (Profiles 4.4.4.1).
+      const mine = [...idpSessions.values()].filter((s) => claimedNameId !== undefined && s.issued.some((i) => i.nameId.value === claimedNameId));
       if (mine.length === 0) return undefined;
-      const format = mine[0]!.user.nameIdFormat;
-      return { nameId: mine[0]!.user.nameId, ...(format !== undefined ? { nameIdFormat: format } : {}), sessionIndexes: mine.flatMap((s) => s.sessionIndexes) };
+      const issued = mine.flatMap((s) => s.issued).filter((i) => i.nameId.value === claimedNameId);
+      const named = issued.find((i) => i.sessionIndex !== undefined && claimedIndexes.includes(i.sessionIndex)) ?? issued[0]!;
+      const n = named.nameId;
+      return {
+        nameId: n.value,
+        ...(n.format !== undefined ? { nameIdFormat: n.format } : {}),
+        ...(n.nameQualifier !== undefined ? { nameQualifier: n.nameQualifier } : {}),
+        ...(n.spNameQualifier !== undefined ? { spNameQualifier: n.spNameQualifier } : {}),
+        ...(n.spProvidedId !== undefined ? { spProvidedId: n.spProvidedId } : {}),
+        exact: true,
+        sessionIndexes: mine.flatMap((s) => s.sessionIndexes),
+      };
     }
     const last = scenario.lastResponse;
     if (!last) return undefined;
@@ -731,7 +765,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     if (nameId === undefined) return 0;
     let ended = 0;
     for (const [id, s] of idpSessions) {
-      if (s.user.nameId !== nameId) continue;
+      if (!s.issued.some((i) => i.nameId.value === nameId)) continue;
       if (sessionIndexes.length > 0 && !s.sessionIndexes.some((i) => sessionIndexes.includes(i))) continue;
       idpSessions.delete(id);
       ended++;

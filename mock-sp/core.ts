@@ -14,7 +14,7 @@ import { redirectSignatureEvidence, xmlSignatureEvidence } from '../mock-idp/rec
 import type { SignatureEvidence } from '../reports/schema.ts';
 import { type AcsJudgement, failedMustRules, judgeResponse, undecodableValidation } from './acs.ts';
 import { resolveArtifact } from './artifact.ts';
-import { LOGIN_COOKIE, PendingLogins, ReplayCache, SESSION_COOKIE, SessionStore, cookie, expiredCookie } from './app.ts';
+import { LOGIN_COOKIE, PendingLogins, logoutNameIdOf, ReplayCache, SESSION_COOKIE, SessionStore, cookie, expiredCookie } from './app.ts';
 import { type IncomingMessage, peekRoot } from './incoming.ts';
 import { type OutgoingMessage, encodeOutgoing } from './outgoing.ts';
 import { PAGE_CSP, RELAY_STATE_LANDING_CSP, errorPage, homePage, indexPage, relayStateLandingPage, resultPage } from './pages.ts';
@@ -445,7 +445,8 @@ export class SpCore {
     const xml = buildLogoutRequest({
       destination: endpoint,
       issuer: this.u.entityId,
-      nameId: { value: o.nameId, format: o.nameIdFormat },
+      // As asserted: an attribute the assertion lacked stays absent (no Format default written).
+      nameId: { value: o.nameId, format: o.nameIdFormat ?? null, nameQualifier: o.nameQualifier ?? null, spNameQualifier: o.spNameQualifier ?? null, spProvidedId: o.spProvidedId ?? null },
       sessionIndexes,
       ...o.request,
     });
@@ -493,7 +494,7 @@ export class SpCore {
     const binding = idp ? sloBindingFor(idp, 'redirect') : undefined;
     if (!binding) return { kind: 'redirect', location: '/', cookies };
     const scenario = this.registry.get(hints.header ?? s.scenario);
-    const sent = this.sendLogoutRequest(scenario, { nameId: s.nameId, nameIdFormat: s.nameIdFormat, sessionIndex: s.sessionIndex, binding, sign: true, relayState: '/' });
+    const sent = this.sendLogoutRequest(scenario, { ...logoutNameIdOf(s), sessionIndex: s.sessionIndex, binding, sign: true, relayState: '/' });
     return send(sent, 'Signing out', cookies);
   }
 }

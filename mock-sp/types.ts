@@ -142,8 +142,15 @@ export interface MockSp {
 }
 
 export interface LogoutUrlOptions {
+  /**
+   * The principal exactly as the signed assertion named it: value, Format and qualifiers, each
+   * written only when given (Profiles 4.4.4.1; IdPs such as pysaml2 and Lasso compare all of them).
+   */
   nameId: string;
   nameIdFormat?: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  spProvidedId?: string;
   sessionIndex?: string | string[];
   /** Default 'redirect'. */
   binding?: SpBinding;
