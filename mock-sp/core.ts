@@ -391,6 +391,7 @@ export class SpCore {
     const outcome = this.logoutOutcome('LogoutResponse', msg, scenario, validation, validation.ok);
     this.recordLogout(scenario, msg, validation, common.redirectSignature, outcome);
     scenario.logouts.push(outcome);
+    if (this.mode === 'target' && this.options.weaknesses?.rejectLogoutResponse) return html(400, errorPage('Rejected logout message', 'the LogoutResponse was not accepted'));
     if (this.mode === 'target') return { kind: 'redirect', location: '/' };
     const result = { kind: 'LogoutResponse', ok: outcome.ok, status: validation.message?.statusCode ?? null, failedRules: outcome.failedRules, scenario: scenario.key };
     return html(200, resultPage(outcome.ok ? 'Logged out' : 'Logout response rejected', result));

@@ -64,6 +64,8 @@ export interface SpWeaknesses {
   acceptUnsignedLogoutRequest?: boolean;
   /** Extra, logout: a valid LogoutRequest ends the session of the browser that carried it, whoever its NameID names. */
   ignoreLogoutNameId?: boolean;
+  /** Extra, logout: the IdP's LogoutResponse is answered with HTTP 400 whatever it says (node-saml's SP under validateInResponseTo 'always'). */
+  rejectLogoutResponse?: boolean;
   /**
    * Extra: a ds:Signature directly in the Response counts as the Response's signature wherever its
    * Reference points (looked up by ID anywhere, the last element with it winning), and the identity
