@@ -197,13 +197,23 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   const personaConfig = o.personaConfig ?? {};
   const serverPersona = personaByName(o.persona ?? 'generic');
   const routes: RouteLayout = serverPersona.routes(personaConfig);
-  const wantSigned = o.wantAuthnRequestsSigned ?? false;
+  const followSp = o.wantAuthnRequestsSigned === 'as-sp-metadata';
+  let wantSigned = o.wantAuthnRequestsSigned === true;
   const defaultUser = o.defaultUser ?? DEFAULT_USER;
 
   const scenarios = new ScenarioRegistry();
   const sps = new SpRegistry();
-  if (o.sp?.metadataXml) sps.set(o.sp.metadataXml);
-  else if (o.sp?.metadataUrl) sps.set(await fetchLocalText(o.sp.metadataUrl));
+  let metadataCache: string | undefined;
+  // 'as-sp-metadata': the IdP wants signed requests exactly when the SP says it signs them.
+  const learnSp = (xml: string) => {
+    sps.set(xml);
+    if (followSp) {
+      wantSigned = sps.first()?.sp.authnRequestsSigned === true;
+      metadataCache = undefined;
+    }
+  };
+  if (o.sp?.metadataXml) learnSp(o.sp.metadataXml);
+  else if (o.sp?.metadataUrl) learnSp(await fetchLocalText(o.sp.metadataUrl));
 
   const pending = new BoundedMap<string, PendingLogin>(1000);
   const logoutStarts = new BoundedMap<string, { key: string; opts: LogoutRequestUrlOptions }>(1000);
@@ -238,7 +248,6 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   let baseUrl = '';
   let entityId = '';
   const url = (path: string) => baseUrl + path;
-  let metadataCache: string | undefined;
   const metadataXml = (): string =>
     (metadataCache ??= buildIdpMetadata({
       entityId,
@@ -417,6 +426,13 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       findings: validation.findings,
     };
 
+    // Mock mode answers whatever the plan says, except that a WantAuthnRequestsSigned its metadata
+    // states is kept (Metadata 2.4.3): an unauthenticated request gets no assertion.
+    const unauthenticated = failed.find((f) => f.rule === 'signature-required');
+    if (mode !== 'target' && wantSigned && unauthenticated) {
+      return sendPage(reply, errorPage(403, 'The authentication request was refused.', summarize([unauthenticated])));
+    }
+
     if (mode === 'target') {
       const waived = new Set<string>();
       if (weak.acceptUnsignedRequests) waived.add('signature-valid').add('signature-required');
@@ -508,8 +524,10 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
 
   async function answer(reply: FastifyReply, target: ResponseTarget, forcedStatus?: { code: string; subCode?: string }) {
     const { scenario } = target;
-    const plan = forcedStatus ? { ...scenario.plan, response: { ...scenario.plan.response, status: forcedStatus } } : scenario.plan;
+    let plan = forcedStatus ? { ...scenario.plan, response: { ...scenario.plan.response, status: forcedStatus } } : scenario.plan;
     const who = target.user ?? plan.user ?? defaultUser;
+    const encryptByDefault = o.encryptAssertions === true || (o.encryptAssertions === 'as-sp-metadata' && (target.sp?.sp.keys.some((k) => k.use === 'encryption') ?? false));
+    if (plan.encrypt === undefined && encryptByDefault) plan = { ...plan, encrypt: {} };
     const user = target.echoNameIdFormat !== undefined ? { ...who, nameIdFormat: target.echoNameIdFormat } : who;
     const planned = await buildPlannedResponse({
       plan,
@@ -950,7 +968,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     scenario: scenarioHandle,
     forget: (key: string) => scenarios.forget(key),
     setSpMetadata(xml: string) {
-      sps.set(xml);
+      learnSp(xml);
     },
     close: async () => {
       await app.close();

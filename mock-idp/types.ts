@@ -151,7 +151,20 @@ export interface MockIdpOptions {
   mode?: 'mock' | 'target';
   users?: IdpUser[];
   weaknesses?: MockIdpWeaknesses;
-  wantAuthnRequestsSigned?: boolean;
+  /**
+   * Metadata WantAuthnRequestsSigned, and what the IdP does: when true, an AuthnRequest without a
+   * valid signature gets no answer (403), in mock mode as in target mode, so the metadata never says
+   * more than the IdP enforces. 'as-sp-metadata': whatever the SP's metadata says of itself
+   * (AuthnRequestsSigned), once known (its metadata URL then says so too). Default false.
+   */
+  wantAuthnRequestsSigned?: boolean | 'as-sp-metadata';
+  /**
+   * Whether assertions are encrypted for the SP when a plan does not say (a plan's `encrypt`,
+   * false included, wins): true always; 'as-sp-metadata' when the SP's metadata has a KeyDescriptor
+   * use="encryption" (a key published for nothing but encryption is the SP asking for it; a key
+   * without `use` is its all-purpose key and asks for nothing). Default false.
+   */
+  encryptAssertions?: boolean | 'as-sp-metadata';
   /** Server-wide persona: its URL layout, entity ID and NameID formats; the default persona of plans. */
   persona?: PersonaName;
   personaConfig?: PersonaConfig;

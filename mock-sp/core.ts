@@ -80,7 +80,7 @@ export class SpCore {
       acsUrl: `${base}/acs`,
       sloUrl: `${base}/slo`,
     };
-    this.metadata = buildSpMetadataFor(this.urls, this.options);
+    this.metadata = buildSpMetadataFor(this.urls, this.options, this.signsRequests());
   }
 
   get u(): SpUrls {
@@ -99,6 +99,13 @@ export class SpCore {
 
   setIdpMetadata(xml: string): void {
     this.idp = readIdpMetadata(xml);
+    // Unconfigured, the SP signs when the IdP wants it: its metadata says so from now on.
+    if (this.options.authnRequestsSigned === undefined && this.urls) this.metadata = buildSpMetadataFor(this.urls, this.options, this.signsRequests());
+  }
+
+  /** Whether AuthnRequests are signed unless a plan says otherwise (and what the metadata states). */
+  private signsRequests(): boolean {
+    return this.options.authnRequestsSigned ?? this.idp?.wantAuthnRequestsSigned ?? false;
   }
 
   private identity(): SpIdentity {
@@ -107,7 +114,7 @@ export class SpCore {
       baseUrl: this.u.baseUrl,
       signing: this.options.signing,
       attacker: () => (this.attackerCredential ??= this.options.attacker ?? createCredential(undefined, { commonName: 'samlconf attacker' })),
-      signByDefault: (this.idp?.wantAuthnRequestsSigned ?? false) || this.options.authnRequestsSigned === true,
+      signByDefault: this.signsRequests(),
     };
   }
 

@@ -119,7 +119,11 @@ export interface MockSpOptions {
   clockSkewSeconds?: number;
   /** Metadata WantAssertionsSigned, and enforced at the ACS. Default true. */
   wantAssertionsSigned?: boolean;
-  /** Metadata AuthnRequestsSigned; also makes requests signed by default. Default false. */
+  /**
+   * Whether AuthnRequests are signed unless a plan says otherwise, stated as the metadata's
+   * AuthnRequestsSigned. Default: as the IdP's metadata WantAuthnRequestsSigned asks (the
+   * metadata follows once the IdP metadata is known).
+   */
   authnRequestsSigned?: boolean;
   /** NameIDFormat elements in the metadata. Default: emailAddress, persistent, transient, unspecified. */
   nameIdFormats?: string[];
