@@ -1,40 +1,13 @@
 // NameIDPolicy asking for a Format the IdP cannot supply. The IdP must not answer with an identifier
 // of some other format, and should say why with Requester/InvalidNameIDPolicy.
 import { defineIdpScenario } from '../../../harness/context.ts';
-import type { AcsOutcome } from '../../../mock-sp/index.ts';
-import { NS, STATUS } from '../../../saml/constants.ts';
-import { attr, descendants, parseRoot } from '../../../saml/xml.ts';
+import { STATUS } from '../../../saml/constants.ts';
 import { requiresSsoBinding } from '../../support.ts';
 import { carriesAssertion, checkErrorStatus, describeOutcome } from '../acs-outcome.ts';
+import { describeFormat } from './nameid-format.ts';
 
 /** A well-formed format URI that no product implements. */
 const UNSUPPORTED_FORMAT = 'urn:samlconf:nameid-format:unsupported';
-
-/**
- * The NameID Format as the assertion states it, for the observation only: an empty attribute is
- * "empty", a missing one "absent". Read from the signed identity, else from the first NameID in
- * the message as it arrived (unsigned content: described, never trusted).
- */
-function describeFormat(outcome: AcsOutcome | undefined): string {
-  const identity = outcome?.validation.identity;
-  let format: string | undefined;
-  let where = '';
-  if (identity) format = identity.nameIdFormat;
-  else {
-    let nameId;
-    try {
-      nameId = outcome?.xml ? descendants(parseRoot(outcome.xml), NS.saml, 'NameID')[0] : undefined;
-    } catch {
-      nameId = undefined;
-    }
-    if (!nameId) return 'its NameID could not be read (no plain NameID in the message)';
-    format = attr(nameId, 'Format');
-    where = ' (read from unsigned content)';
-  }
-  if (format === undefined) return `its NameID has no Format attribute${where}`;
-  if (format === '') return `its NameID Format is empty (Format="")${where}`;
-  return `its NameID Format is ${format}${where}`;
-}
 
 export default defineIdpScenario({
   id: 'idp-unsupported-nameid-format-refused',
