@@ -110,7 +110,29 @@ export interface SamlconfConfig {
   timeoutMs?: number;
   /** screenshots: where the browser ended, kept for scenarios that failed, warned or broke (default), all, or none. */
   browser?: { executablePath?: string; headless?: boolean; screenshots?: ScreenshotPolicy };
-  peer?: { host?: string; idpPort?: number; spPort?: number; idpEntityId?: string; spEntityId?: string };
+  peer?: {
+    host?: string;
+    idpPort?: number;
+    spPort?: number;
+    idpEntityId?: string;
+    spEntityId?: string;
+    /** Mock SP toward an IdP: signs its AuthnRequests by default and says so (AuthnRequestsSigned). Default true. */
+    authnRequestsSigned?: boolean;
+    /** Mock IdP toward an SP: WantAuthnRequestsSigned, and refuses unsigned requests when true. Default 'as-sp-metadata'. */
+    wantAuthnRequestsSigned?: boolean | 'as-sp-metadata';
+    /** Mock IdP toward an SP: encrypt assertions (true), never (false), or when its metadata has a use="encryption" key. Default false. */
+    encryptAssertions?: boolean | 'as-sp-metadata';
+  };
+}
+
+const AS_SP_METADATA = 'as-sp-metadata';
+
+/** true, false or 'as-sp-metadata'. */
+function optBoolOrAsSp(v: unknown, p: string, issues: Issues): boolean | typeof AS_SP_METADATA | undefined {
+  if (v === AS_SP_METADATA) return AS_SP_METADATA;
+  if (v === undefined || typeof v === 'boolean') return v;
+  issues.add(p, `expected true, false or '${AS_SP_METADATA}', got ${describe(v)}`);
+  return undefined;
 }
 
 export type ScreenshotPolicy = 'on-failure' | 'all' | 'off';
@@ -445,9 +467,9 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Samlconf
 
   let peer: NonNullable<SamlconfConfig['peer']> = { host: DEFAULT_PEER_HOST };
   if (raw.peer !== undefined) {
-    if (!isObject(raw.peer)) issues.add('peer', `expected { host?, idpPort?, spPort?, idpEntityId?, spEntityId? }, got ${describe(raw.peer)}`);
+    if (!isObject(raw.peer)) issues.add('peer', `expected { host?, idpPort?, spPort?, idpEntityId?, spEntityId?, authnRequestsSigned?, wantAuthnRequestsSigned?, encryptAssertions? }, got ${describe(raw.peer)}`);
     else {
-      checkKeys(raw.peer, ['host', 'idpPort', 'spPort', 'idpEntityId', 'spEntityId'], 'peer', issues);
+      checkKeys(raw.peer, ['host', 'idpPort', 'spPort', 'idpEntityId', 'spEntityId', 'authnRequestsSigned', 'wantAuthnRequestsSigned', 'encryptAssertions'], 'peer', issues);
       let host = optString(raw.peer.host, 'peer.host', issues, 'a loopback address such as 127.0.0.1');
       if (host !== undefined && (loopbackAddressFor(host) === undefined || host.endsWith('.test'))) {
         issues.add('peer.host', `the mocks listen on loopback only: use 127.0.0.1, ::1 or localhost, got ${describe(host)}`);
@@ -457,12 +479,18 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Samlconf
       const spPort = optInt(raw.peer.spPort, 'peer.spPort', issues, 0, 65535, 'a TCP port (0 = any free port)');
       const idpEntityId = optString(raw.peer.idpEntityId, 'peer.idpEntityId', issues, 'an entity ID (a URI)');
       const spEntityId = optString(raw.peer.spEntityId, 'peer.spEntityId', issues, 'an entity ID (a URI)');
+      const authnRequestsSigned = optBool(raw.peer.authnRequestsSigned, 'peer.authnRequestsSigned', issues);
+      const wantAuthnRequestsSigned = optBoolOrAsSp(raw.peer.wantAuthnRequestsSigned, 'peer.wantAuthnRequestsSigned', issues);
+      const encryptAssertions = optBoolOrAsSp(raw.peer.encryptAssertions, 'peer.encryptAssertions', issues);
       peer = {
         host: host ?? DEFAULT_PEER_HOST,
         ...(idpPort !== undefined ? { idpPort } : {}),
         ...(spPort !== undefined ? { spPort } : {}),
         ...(idpEntityId !== undefined ? { idpEntityId } : {}),
         ...(spEntityId !== undefined ? { spEntityId } : {}),
+        ...(authnRequestsSigned !== undefined ? { authnRequestsSigned } : {}),
+        ...(wantAuthnRequestsSigned !== undefined ? { wantAuthnRequestsSigned } : {}),
+        ...(encryptAssertions !== undefined ? { encryptAssertions } : {}),
       };
     }
   }

@@ -254,7 +254,12 @@ function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<T
   return openRoleSession<MockIdp, IdpScenario, SpTargetContext>(target, o, {
     peerRole: 'idp',
     start: (identity, attacker, port) =>
-      startMockIdp({ host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker }),
+      startMockIdp({
+        host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker,
+        // What the metadata states is what the mock does (README: peer options).
+        wantAuthnRequestsSigned: o.config.peer?.wantAuthnRequestsSigned ?? 'as-sp-metadata',
+        encryptAssertions: o.config.peer?.encryptAssertions ?? false,
+      }),
     endpoint: (mockIdp) => ({ ssoUrl: mockIdp.ssoUrl }),
     learnTargetMetadata: (mockIdp, xml) => mockIdp.setSpMetadata(xml),
     context(common, mockIdp, slice) {
@@ -292,7 +297,10 @@ function openIdpTargetSession(target: TargetConfig, o: SessionOptions): Promise<
   return openRoleSession<MockSp, SpScenario, IdpTargetContext>(target, o, {
     peerRole: 'sp',
     start: (identity, attacker, port) =>
-      startMockSp({ host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker }),
+      startMockSp({
+        host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker,
+        authnRequestsSigned: o.config.peer?.authnRequestsSigned ?? true,
+      }),
     endpoint: (mockSp) => ({ acsUrl: mockSp.acsUrl }),
     learnTargetMetadata: (mockSp, xml) => mockSp.setIdpMetadata(xml),
     context(common, mockSp, sp) {

@@ -21,6 +21,18 @@ export interface SpInitiatedLogoutOutcome extends SpSessionState {
   finalUrl: string;
   /** The SP's LogoutRequest as the mock IdP received and judged it; undefined when none arrived. */
   logoutRequest?: ReceivedLogout;
+  /**
+   * How the SP's SingleLogoutService answered the browser that delivered the mock IdP's
+   * LogoutResponse: undefined when the IdP sent none or the browser never got an answer.
+   */
+  logoutResponseDelivery?: { url: string; binding: 'redirect' | 'post'; status: number };
+}
+
+/** One HTTP exchange the page made: what the browser asked for and the status it got. */
+interface Exchange {
+  url: string;
+  method: string;
+  status: number;
 }
 
 export interface IdpInitiatedLogoutOutcome extends SpSessionState {
@@ -53,10 +65,12 @@ async function settle(page: Page, activity: PageActivity, timeoutMs: number, fin
 }
 
 /** Open `url` and follow the browser until the journey is over; returns every URL the page requested. */
-async function journey(page: Page, url: string, timeoutMs: number, finished?: () => boolean): Promise<string[]> {
+async function journey(page: Page, url: string, timeoutMs: number, finished?: () => boolean, exchanges?: Exchange[]): Promise<string[]> {
   const requested: string[] = [];
   const onRequest = (r: { url(): string }) => void requested.push(r.url());
+  const onResponse = (r: { url(): string; status(): number; request(): { method(): string } }) => void exchanges?.push({ url: r.url(), method: r.request().method(), status: r.status() });
   page.on('request', onRequest);
+  page.on('response', onResponse);
   const activity = watchPageActivity(page);
   try {
     await openPage(page, url);
@@ -64,6 +78,7 @@ async function journey(page: Page, url: string, timeoutMs: number, finished?: ()
   } finally {
     activity.stop();
     page.off('request', onRequest);
+    page.off('response', onResponse);
   }
   return requested;
 }
@@ -73,10 +88,27 @@ export async function spInitiatedLogout(deps: SpFlowDeps, options: { waitMs?: nu
   const url = deps.target.logoutUrl;
   if (!url) throw new Error(`target '${deps.target.name}' has no logoutUrl: set it in the config so samlconf can start a logout`);
   const before = deps.idp.receivedLogouts().length;
-  await journey(deps.page, url, options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS);
+  const evidenceBefore = deps.idp.evidence().length;
+  const exchanges: Exchange[] = [];
+  await journey(deps.page, url, options.waitMs ?? DEFAULT_LOGOUT_WAIT_MS, undefined, exchanges);
   const logoutRequest = deps.idp.receivedLogouts().slice(before).find((l) => l.kind === 'LogoutRequest');
+  const answered = deps.idp
+    .evidence()
+    .slice(evidenceBefore)
+    .find((e) => e.direction === 'sent' && e.kind === 'LogoutResponse' && e.url !== undefined);
+  const logoutResponseDelivery = answered ? deliveryOf(answered.url!, answered.binding === 'post' ? 'post' : 'redirect', exchanges) : undefined;
   const state = await whoIsLoggedIn(deps);
-  return { ...state, finalUrl: deps.page.url(), ...(logoutRequest ? { logoutRequest } : {}) };
+  return { ...state, finalUrl: deps.page.url(), ...(logoutRequest ? { logoutRequest } : {}), ...(logoutResponseDelivery ? { logoutResponseDelivery } : {}) };
+}
+
+/**
+ * The SP's answer to the browser carrying the LogoutResponse to `endpoint`: the POST to it, or for
+ * Redirect the GET whose query holds the SAMLResponse (the first one: later hops are the SP's own).
+ */
+function deliveryOf(endpoint: string, binding: 'redirect' | 'post', exchanges: Exchange[]): SpInitiatedLogoutOutcome['logoutResponseDelivery'] {
+  const bare = endpoint.split('?')[0]!;
+  const hit = exchanges.find((x) => x.url.split('?')[0] === bare && (binding === 'post' ? x.method === 'POST' : /[?&]SAMLResponse=/.test(x.url)));
+  return hit ? { url: hit.url, binding, status: hit.status } : undefined;
 }
 
 /** IdP-initiated SLO: the mock IdP sends a LogoutRequest to the SP's SLO endpoint through the browser. */

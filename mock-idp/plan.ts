@@ -52,6 +52,11 @@ export interface ResponseInput {
   authnInstant?: Date;
   /** unescapedAttributeValues weakness: attribute values pasted into the XML as they are, before signing. */
   rawAttributeValues?: boolean;
+  /**
+   * Qualify the NameID where the persona left it open: NameQualifier = the IdP, SPNameQualifier =
+   * the SP (as pysaml2 and Lasso do), so that a LogoutRequest must repeat both (Core 8.3).
+   */
+  qualifyNameId?: boolean;
 }
 
 export interface PlannedResponse {
@@ -98,7 +103,15 @@ export async function buildPlannedResponse(input: ResponseInput): Promise<Planne
   const status: StatusOptions | undefined = r.status ?? refusal;
   const success = (status?.code ?? STATUS.success) === STATUS.success;
   const withAssertion = !refusal && (success || r.includeAssertion === true);
-  const nameId = refusal ? undefined : (shape.nameId as NameIdOptions);
+  const shaped = refusal ? undefined : (shape.nameId as NameIdOptions);
+  const nameId =
+    shaped && input.qualifyNameId
+      ? {
+          ...shaped,
+          ...(shaped.nameQualifier === undefined ? { nameQualifier: input.idpEntityId } : {}),
+          ...(shaped.spNameQualifier === undefined && input.spEntityId !== undefined ? { spNameQualifier: input.spEntityId } : {}),
+        }
+      : shaped;
 
   const issuer = pick(r.issuer, input.idpEntityId);
   const inResponseTo = pick(r.inResponseTo, input.inResponseTo ?? null);

@@ -26,8 +26,8 @@ import { buildLogoutRequest, buildLogoutResponse } from '../saml/builders/index.
 import { BINDING, NS, STATUS } from '../saml/constants.ts';
 import { createCredential, expiredCredential, type Credential } from '../saml/keys.ts';
 import { buildIdpMetadata } from '../saml/metadata.ts';
-import { readAuthnRequest, readLogoutRequest, readLogoutResponse } from '../saml/readers.ts';
-import { validateAuthnRequest, validateLogoutRequest, validateLogoutResponse, type KnownServiceProvider, type RuleFinding } from '../saml/rules/index.ts';
+import { readAuthnRequest, readLogoutRequest, readLogoutResponse, type NameIdInfo } from '../saml/readers.ts';
+import { validateAuthnRequest, validateLogoutRequest, validateLogoutResponse, type KnownServiceProvider, type LogoutSession, type RuleFinding } from '../saml/rules/index.ts';
 import { signRoot, verifySignatures, type SignatureCheck } from '../saml/signature.ts';
 import { attr, descendants, parseXml, type Element } from '../saml/xml.ts';
 import { authnContextSatisfied } from './authn-context.ts';
@@ -90,6 +90,8 @@ interface ResponseTarget {
   authnInstant?: Date;
   /** answerWithRequestedBinding weakness: the Response goes back by HTTP-Redirect. */
   redirectResponse?: boolean;
+  /** echoUnsupportedNameIdFormat weakness: the user's NameID is issued under this (unsupported) Format. */
+  echoNameIdFormat?: string;
   /** IdP-initiated: relayState is already final (URL parameter, else plan, else scenario key). */
   relayStateFinal?: boolean;
 }
@@ -132,6 +134,8 @@ function summarize(findings: readonly RuleFinding[]): string {
 interface IdpSession {
   user: IdpUser;
   sessionIndexes: string[];
+  /** Every NameID issued under this session, as written in the assertion, with its SessionIndex. */
+  issued: Array<{ nameId: NameIdInfo; sessionIndex?: string }>;
   /** When the user signed in: what every assertion issued under this session states as AuthnInstant. */
   authnInstant: Date;
 }
@@ -142,6 +146,22 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The first NameID of a Response we sent, every attribute as written (what a LogoutRequest must repeat). */
+function nameIdIn(xml: string): NameIdInfo | undefined {
+  try {
+    const el = descendants(parseXml(xml), NS.saml, 'NameID')[0];
+    if (!el) return undefined;
+    const info: NameIdInfo = { value: el.textContent ?? '' };
+    for (const [key, name] of [['format', 'Format'], ['nameQualifier', 'NameQualifier'], ['spNameQualifier', 'SPNameQualifier'], ['spProvidedId', 'SPProvidedID']] as const) {
+      const v = attr(el, name);
+      if (v !== undefined) info[key] = v;
+    }
+    return info;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The NameID Format of the first NameID in a Response we sent (what an SP's LogoutRequest must repeat). */
@@ -177,13 +197,23 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   const personaConfig = o.personaConfig ?? {};
   const serverPersona = personaByName(o.persona ?? 'generic');
   const routes: RouteLayout = serverPersona.routes(personaConfig);
-  const wantSigned = o.wantAuthnRequestsSigned ?? false;
+  const followSp = o.wantAuthnRequestsSigned === 'as-sp-metadata';
+  let wantSigned = o.wantAuthnRequestsSigned === true;
   const defaultUser = o.defaultUser ?? DEFAULT_USER;
 
   const scenarios = new ScenarioRegistry();
   const sps = new SpRegistry();
-  if (o.sp?.metadataXml) sps.set(o.sp.metadataXml);
-  else if (o.sp?.metadataUrl) sps.set(await fetchLocalText(o.sp.metadataUrl));
+  let metadataCache: string | undefined;
+  // 'as-sp-metadata': the IdP wants signed requests exactly when the SP says it signs them.
+  const learnSp = (xml: string) => {
+    sps.set(xml);
+    if (followSp) {
+      wantSigned = sps.first()?.sp.authnRequestsSigned === true;
+      metadataCache = undefined;
+    }
+  };
+  if (o.sp?.metadataXml) learnSp(o.sp.metadataXml);
+  else if (o.sp?.metadataUrl) learnSp(await fetchLocalText(o.sp.metadataUrl));
 
   const pending = new BoundedMap<string, PendingLogin>(1000);
   const logoutStarts = new BoundedMap<string, { key: string; opts: LogoutRequestUrlOptions }>(1000);
@@ -218,7 +248,6 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
   let baseUrl = '';
   let entityId = '';
   const url = (path: string) => baseUrl + path;
-  let metadataCache: string | undefined;
   const metadataXml = (): string =>
     (metadataCache ??= buildIdpMetadata({
       entityId,
@@ -397,6 +426,13 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       findings: validation.findings,
     };
 
+    // Mock mode answers whatever the plan says, except that a WantAuthnRequestsSigned its metadata
+    // states is kept (Metadata 2.4.3): an unauthenticated request gets no assertion.
+    const unauthenticated = failed.find((f) => f.rule === 'signature-required');
+    if (mode !== 'target' && wantSigned && unauthenticated) {
+      return sendPage(reply, errorPage(403, 'The authentication request was refused.', summarize([unauthenticated])));
+    }
+
     if (mode === 'target') {
       const waived = new Set<string>();
       if (weak.acceptUnsignedRequests) waived.add('signature-valid').add('signature-required');
@@ -423,6 +459,9 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       ...(info.id !== undefined ? { inResponseTo: info.id } : {}),
       ...(incoming.relayState !== undefined ? { relayState: incoming.relayState } : {}),
       ...(info.nameIdPolicy?.format !== undefined && !targetWeak.ignoreNameIdPolicy && !scenario.plan.keepNameIdFormat ? { requestedNameIdFormat: info.nameIdPolicy.format } : {}),
+      ...(targetWeak.echoUnsupportedNameIdFormat && info.nameIdPolicy?.format !== undefined && !personaByName(scenario.plan.persona ?? serverPersona.name).nameIdFormats.includes(info.nameIdPolicy.format)
+        ? { echoNameIdFormat: info.nameIdPolicy.format }
+        : {}),
       ...(spEntityId !== undefined ? { spEntityId } : {}),
       ...(sp ? { sp } : {}),
       ...(mode === 'target' && weak.answerWithRequestedBinding && info.protocolBinding === BINDING.redirect ? { redirectResponse: true } : {}),
@@ -478,13 +517,18 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sent = await answer(reply, { ...target, user: session.user, sessionKey: target.sessionKey ?? newSessionKey(), authnInstant: session.authnInstant });
     const index = target.scenario.lastResponse?.sessionIndex;
     if (index !== undefined) session.sessionIndexes.push(index);
+    const issued = target.scenario.lastResponse && nameIdIn(target.scenario.lastResponse.xml);
+    if (issued) session.issued.push({ nameId: issued, ...(index !== undefined ? { sessionIndex: index } : {}) });
     return sent;
   }
 
   async function answer(reply: FastifyReply, target: ResponseTarget, forcedStatus?: { code: string; subCode?: string }) {
     const { scenario } = target;
-    const plan = forcedStatus ? { ...scenario.plan, response: { ...scenario.plan.response, status: forcedStatus } } : scenario.plan;
-    const user = target.user ?? plan.user ?? defaultUser;
+    let plan = forcedStatus ? { ...scenario.plan, response: { ...scenario.plan.response, status: forcedStatus } } : scenario.plan;
+    const who = target.user ?? plan.user ?? defaultUser;
+    const encryptByDefault = o.encryptAssertions === true || (o.encryptAssertions === 'as-sp-metadata' && (target.sp?.sp.keys.some((k) => k.use === 'encryption') ?? false));
+    if (plan.encrypt === undefined && encryptByDefault) plan = { ...plan, encrypt: {} };
+    const user = target.echoNameIdFormat !== undefined ? { ...who, nameIdFormat: target.echoNameIdFormat } : who;
     const planned = await buildPlannedResponse({
       plan,
       persona: personaByName(plan.persona ?? serverPersona.name),
@@ -500,6 +544,8 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
       sessionKey: target.sessionKey ?? newSessionKey(),
       ...(target.authnInstant ? { authnInstant: target.authnInstant } : {}),
       ...(targetWeak.unescapedAttributeValues ? { rawAttributeValues: true } : {}),
+      // Target mode plays a strict IdP: qualified NameIDs, compared exactly at logout.
+      ...(mode === 'target' ? { qualifyNameId: true } : {}),
     });
     // A plan's RelayState replaces the SP's (RelayState attacks); IdP-initiated already chose.
     const chosenRelayState = target.relayStateFinal ? target.relayState : (plan.relayState ?? target.relayState);
@@ -567,11 +613,14 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     try {
       const sp = sps.first(params.get('sp') ?? undefined);
       const acs = scenario.plan.acsUrl ?? (sp && defaultPostAcs(sp.sp)?.location);
+      const relayStateAsked = params.get('RelayState') ?? scenario.plan.relayState;
       if (!acs) throw new HttpRefusal(400, 'IdP-initiated login needs SP metadata (or a plan acsUrl) to know where to post.');
       const target: ResponseTarget = {
         scenario,
         acsUrl: acs,
-        relayState: params.get('RelayState') ?? scenario.plan.relayState ?? scenario.key,
+        // No RelayState unless one was asked for: an SP takes an unsolicited RelayState as the page
+        // to land on (Bindings 3.4.3, 3.5.3), and the scenario is attributed by its header anyway.
+        ...(relayStateAsked !== undefined ? { relayState: relayStateAsked } : {}),
         relayStateFinal: true,
         ...(sp ? { sp, spEntityId: sp.entityId } : {}),
       };
@@ -599,7 +648,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     if (mode === 'target' && o.breakdown === 'silent-after-login') return sendPage(reply, messagePage('Signed in', 'You are signed in.'));
     const { scenarioKey, createdAt: _c, isPassive: _p, ...rest } = login;
     const sessionId = randomBytes(24).toString('base64url');
-    const session: IdpSession = { user, sessionIndexes: [], authnInstant: new Date() };
+    const session: IdpSession = { user, sessionIndexes: [], issued: [], authnInstant: new Date() };
     idpSessions.set(sessionId, session);
     reply.header('set-cookie', `${IDP_SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax`);
     try {
@@ -664,7 +713,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     const sp = sps.for(info.issuer);
     const certs = spSigningCerts(sp);
     const sig = incomingSignatures(incoming, certs, xmlChecks(incoming.xml, certs));
-    const session = logoutSessionFor(scenario, info.nameId?.value);
+    const session = logoutSessionFor(scenario, info.nameId?.value, info.sessionIndexes);
     const validation = validateLogoutRequest(incoming.xml, {
       trustedCerts: certs,
       peerEntityId: sp?.entityId ?? info.issuer ?? '',
@@ -708,12 +757,24 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
    * The session a LogoutRequest must name. Target mode: the IdP's sign-in sessions of that NameID.
    * Mock mode: the one this scenario's last Response established at the SP.
    */
-  function logoutSessionFor(scenario: ScenarioState, claimedNameId: string | undefined) {
+  function logoutSessionFor(scenario: ScenarioState, claimedNameId: string | undefined, claimedIndexes: string[]): LogoutSession | undefined {
     if (mode === 'target') {
-      const mine = [...idpSessions.values()].filter((s) => claimedNameId !== undefined && s.user.nameId === claimedNameId);
+      // The NameIDs this IdP issued with that value; the one whose SessionIndex the request names
+      // decides, and it must come back exactly as issued, qualifiers included (Profiles 4.4.4.1).
+      const mine = [...idpSessions.values()].filter((s) => claimedNameId !== undefined && s.issued.some((i) => i.nameId.value === claimedNameId));
       if (mine.length === 0) return undefined;
-      const format = mine[0]!.user.nameIdFormat;
-      return { nameId: mine[0]!.user.nameId, ...(format !== undefined ? { nameIdFormat: format } : {}), sessionIndexes: mine.flatMap((s) => s.sessionIndexes) };
+      const issued = mine.flatMap((s) => s.issued).filter((i) => i.nameId.value === claimedNameId);
+      const named = issued.find((i) => i.sessionIndex !== undefined && claimedIndexes.includes(i.sessionIndex)) ?? issued[0]!;
+      const n = named.nameId;
+      return {
+        nameId: n.value,
+        ...(n.format !== undefined ? { nameIdFormat: n.format } : {}),
+        ...(n.nameQualifier !== undefined ? { nameQualifier: n.nameQualifier } : {}),
+        ...(n.spNameQualifier !== undefined ? { spNameQualifier: n.spNameQualifier } : {}),
+        ...(n.spProvidedId !== undefined ? { spProvidedId: n.spProvidedId } : {}),
+        exact: true,
+        sessionIndexes: mine.flatMap((s) => s.sessionIndexes),
+      };
     }
     const last = scenario.lastResponse;
     if (!last) return undefined;
@@ -726,7 +787,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     if (nameId === undefined) return 0;
     let ended = 0;
     for (const [id, s] of idpSessions) {
-      if (s.user.nameId !== nameId) continue;
+      if (!s.issued.some((i) => i.nameId.value === nameId)) continue;
       if (sessionIndexes.length > 0 && !s.sessionIndexes.some((i) => sessionIndexes.includes(i))) continue;
       idpSessions.delete(id);
       ended++;
@@ -923,7 +984,7 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     scenario: scenarioHandle,
     forget: (key: string) => scenarios.forget(key),
     setSpMetadata(xml: string) {
-      sps.set(xml);
+      learnSp(xml);
     },
     close: async () => {
       await app.close();

@@ -117,6 +117,8 @@ export interface MockIdpWeaknesses {
   ignoreIsPassive?: boolean;
   /** NameIDPolicy Format is ignored: the user's default format is issued whatever was asked. */
   ignoreNameIdPolicy?: boolean;
+  /** A NameIDPolicy Format the IdP does not support is echoed: the user's identifier is issued under the requested Format, advertised or not. */
+  echoUnsupportedNameIdFormat?: boolean;
   /** ForceAuthn is ignored: a signed-in user is answered from the session, with the session's AuthnInstant. */
   ignoreForceAuthn?: boolean;
   /** RequestedAuthnContext is ignored: the IdP's usual authentication context is asserted whatever was asked. */
@@ -154,6 +156,7 @@ const IDP_WEAKNESS_SWITCHES: Record<keyof MockIdpWeaknesses, true> = {
   reflectRelayStateUnescaped: true,
   truncateRelayState: true,
   acceptUnsignedLogoutRequest: true,
+  echoUnsupportedNameIdFormat: true,
 };
 
 export type MockIdpWeaknessName = keyof MockIdpWeaknesses;
@@ -180,7 +183,20 @@ export interface MockIdpOptions {
   mode?: 'mock' | 'target';
   users?: IdpUser[];
   weaknesses?: MockIdpWeaknesses;
-  wantAuthnRequestsSigned?: boolean;
+  /**
+   * Metadata WantAuthnRequestsSigned, and what the IdP does: when true, an AuthnRequest without a
+   * valid signature gets no answer (403), in mock mode as in target mode, so the metadata never says
+   * more than the IdP enforces. 'as-sp-metadata': whatever the SP's metadata says of itself
+   * (AuthnRequestsSigned), once known (its metadata URL then says so too). Default false.
+   */
+  wantAuthnRequestsSigned?: boolean | 'as-sp-metadata';
+  /**
+   * Whether assertions are encrypted for the SP when a plan does not say (a plan's `encrypt`,
+   * false included, wins): true always; 'as-sp-metadata' when the SP's metadata has a KeyDescriptor
+   * use="encryption" (a key published for nothing but encryption is the SP asking for it; a key
+   * without `use` is its all-purpose key and asks for nothing). Default false.
+   */
+  encryptAssertions?: boolean | 'as-sp-metadata';
   /** Server-wide persona: its URL layout, entity ID and NameID formats; the default persona of plans. */
   persona?: PersonaName;
   personaConfig?: PersonaConfig;

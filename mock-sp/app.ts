@@ -15,10 +15,30 @@ export interface SpSession {
   id: string;
   nameId: string;
   nameIdFormat?: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  spProvidedId?: string;
   sessionIndex?: string;
   attributes: Record<string, string[]>;
   scenario: string;
   createdAt: string;
+}
+
+/** The NameID of a session or asserted identity, every attribute as asserted, for a LogoutRequest. */
+export function logoutNameIdOf(id: Pick<ResponseIdentity, 'nameId' | 'nameIdFormat' | 'nameQualifier' | 'spNameQualifier' | 'spProvidedId'>): {
+  nameId: string;
+  nameIdFormat?: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  spProvidedId?: string;
+} {
+  return {
+    nameId: id.nameId,
+    ...(id.nameIdFormat !== undefined ? { nameIdFormat: id.nameIdFormat } : {}),
+    ...(id.nameQualifier !== undefined ? { nameQualifier: id.nameQualifier } : {}),
+    ...(id.spNameQualifier !== undefined ? { spNameQualifier: id.spNameQualifier } : {}),
+    ...(id.spProvidedId !== undefined ? { spProvidedId: id.spProvidedId } : {}),
+  };
 }
 
 function token(): string {
@@ -35,6 +55,9 @@ export class SessionStore {
   create(identity: ResponseIdentity, scenario: string): SpSession {
     const s: SpSession = { id: token(), nameId: identity.nameId, attributes: identity.attributes, scenario, createdAt: new Date().toISOString() };
     if (identity.nameIdFormat !== undefined) s.nameIdFormat = identity.nameIdFormat;
+    if (identity.nameQualifier !== undefined) s.nameQualifier = identity.nameQualifier;
+    if (identity.spNameQualifier !== undefined) s.spNameQualifier = identity.spNameQualifier;
+    if (identity.spProvidedId !== undefined) s.spProvidedId = identity.spProvidedId;
     if (identity.sessionIndex !== undefined) s.sessionIndex = identity.sessionIndex;
     this.sessions.set(s.id, s);
     trim(this.sessions);

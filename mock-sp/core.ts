@@ -14,7 +14,7 @@ import { redirectSignatureEvidence, xmlSignatureEvidence } from '../mock-idp/rec
 import type { SignatureEvidence } from '../reports/schema.ts';
 import { type AcsJudgement, failedMustRules, judgeResponse, undecodableValidation } from './acs.ts';
 import { resolveArtifact } from './artifact.ts';
-import { LOGIN_COOKIE, PendingLogins, ReplayCache, SESSION_COOKIE, SessionStore, cookie, expiredCookie } from './app.ts';
+import { LOGIN_COOKIE, PendingLogins, logoutNameIdOf, ReplayCache, SESSION_COOKIE, SessionStore, cookie, expiredCookie } from './app.ts';
 import { type IncomingMessage, peekRoot } from './incoming.ts';
 import { type OutgoingMessage, encodeOutgoing } from './outgoing.ts';
 import { PAGE_CSP, RELAY_STATE_LANDING_CSP, errorPage, homePage, indexPage, relayStateLandingPage, resultPage } from './pages.ts';
@@ -80,7 +80,7 @@ export class SpCore {
       acsUrl: `${base}/acs`,
       sloUrl: `${base}/slo`,
     };
-    this.metadata = buildSpMetadataFor(this.urls, this.options);
+    this.metadata = buildSpMetadataFor(this.urls, this.options, this.signsRequests());
   }
 
   get u(): SpUrls {
@@ -99,6 +99,13 @@ export class SpCore {
 
   setIdpMetadata(xml: string): void {
     this.idp = readIdpMetadata(xml);
+    // Unconfigured, the SP signs when the IdP wants it: its metadata says so from now on.
+    if (this.options.authnRequestsSigned === undefined && this.urls) this.metadata = buildSpMetadataFor(this.urls, this.options, this.signsRequests());
+  }
+
+  /** Whether AuthnRequests are signed unless a plan says otherwise (and what the metadata states). */
+  private signsRequests(): boolean {
+    return this.options.authnRequestsSigned ?? this.idp?.wantAuthnRequestsSigned ?? false;
   }
 
   private identity(): SpIdentity {
@@ -107,7 +114,7 @@ export class SpCore {
       baseUrl: this.u.baseUrl,
       signing: this.options.signing,
       attacker: () => (this.attackerCredential ??= this.options.attacker ?? createCredential(undefined, { commonName: 'samlconf attacker' })),
-      signByDefault: (this.idp?.wantAuthnRequestsSigned ?? false) || this.options.authnRequestsSigned === true,
+      signByDefault: this.signsRequests(),
     };
   }
 
@@ -398,6 +405,7 @@ export class SpCore {
     const outcome = this.logoutOutcome('LogoutResponse', msg, scenario, validation, validation.ok);
     this.recordLogout(scenario, msg, validation, common.redirectSignature, outcome);
     scenario.logouts.push(outcome);
+    if (this.mode === 'target' && this.options.weaknesses?.rejectLogoutResponse) return html(400, errorPage('Rejected logout message', 'the LogoutResponse was not accepted'));
     if (this.mode === 'target') return { kind: 'redirect', location: '/' };
     const result = { kind: 'LogoutResponse', ok: outcome.ok, status: validation.message?.statusCode ?? null, failedRules: outcome.failedRules, scenario: scenario.key };
     return html(200, resultPage(outcome.ok ? 'Logged out' : 'Logout response rejected', result));
@@ -452,7 +460,8 @@ export class SpCore {
     const xml = buildLogoutRequest({
       destination: endpoint,
       issuer: this.u.entityId,
-      nameId: { value: o.nameId, format: o.nameIdFormat },
+      // As asserted: an attribute the assertion lacked stays absent (no Format default written).
+      nameId: { value: o.nameId, format: o.nameIdFormat ?? null, nameQualifier: o.nameQualifier ?? null, spNameQualifier: o.spNameQualifier ?? null, spProvidedId: o.spProvidedId ?? null },
       sessionIndexes,
       ...o.request,
     });
@@ -500,7 +509,7 @@ export class SpCore {
     const binding = idp ? sloBindingFor(idp, 'redirect') : undefined;
     if (!binding) return { kind: 'redirect', location: '/', cookies };
     const scenario = this.registry.get(hints.header ?? s.scenario);
-    const sent = this.sendLogoutRequest(scenario, { nameId: s.nameId, nameIdFormat: s.nameIdFormat, sessionIndex: s.sessionIndex, binding, sign: true, relayState: '/' });
+    const sent = this.sendLogoutRequest(scenario, { ...logoutNameIdOf(s), sessionIndex: s.sessionIndex, binding, sign: true, relayState: '/' });
     return send(sent, 'Signing out', cookies);
   }
 }

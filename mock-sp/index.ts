@@ -23,6 +23,7 @@ export type {
 export { AFTER_LOGIN_WEAKNESSES, LOGOUT_WEAKNESSES, WEAKNESS_NAMES, parseWeaknessList, toKebab as weaknessFlagName } from './weaknesses.ts';
 export type { WeaknessName } from './weaknesses.ts';
 export { DEFAULT_SCENARIO, SCENARIO_HEADER } from './scenarios.ts';
+export { logoutNameIdOf } from './app.ts';
 
 export function defaultSpBaseUrl(port: number): string {
   return `http://sp.samlconf.test:${port}`;

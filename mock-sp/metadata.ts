@@ -7,7 +7,8 @@ import type { MockSpOptions } from './types.ts';
 
 export const DEFAULT_NAMEID_FORMATS = [NAMEID_FORMAT.emailAddress, NAMEID_FORMAT.persistent, NAMEID_FORMAT.transient, NAMEID_FORMAT.unspecified];
 
-export function buildSpMetadataFor(urls: { entityId: string; acsUrl: string; sloUrl: string }, o: MockSpOptions): string {
+/** `signsRequests`: what the SP really does with its AuthnRequests, stated as AuthnRequestsSigned. */
+export function buildSpMetadataFor(urls: { entityId: string; acsUrl: string; sloUrl: string }, o: MockSpOptions, signsRequests: boolean): string {
   return buildSpMetadata({
     entityId: urls.entityId,
     signingCertPem: o.signing.certPem,
@@ -21,7 +22,7 @@ export function buildSpMetadataFor(urls: { entityId: string; acsUrl: string; slo
       { binding: BINDING.post, location: urls.sloUrl },
     ],
     nameIdFormats: o.nameIdFormats ?? DEFAULT_NAMEID_FORMATS,
-    authnRequestsSigned: o.authnRequestsSigned === true,
+    authnRequestsSigned: signsRequests,
     wantAssertionsSigned: o.wantAssertionsSigned ?? true,
   });
 }

@@ -64,6 +64,8 @@ export interface SpWeaknesses {
   acceptUnsignedLogoutRequest?: boolean;
   /** Extra, logout: a valid LogoutRequest ends the session of the browser that carried it, whoever its NameID names. */
   ignoreLogoutNameId?: boolean;
+  /** Extra, logout: the IdP's LogoutResponse is answered with HTTP 400 whatever it says (node-saml's SP under validateInResponseTo 'always'). */
+  rejectLogoutResponse?: boolean;
   /**
    * Extra: a ds:Signature directly in the Response counts as the Response's signature wherever its
    * Reference points (looked up by ID anywhere, the last element with it winning), and the identity
@@ -117,7 +119,11 @@ export interface MockSpOptions {
   clockSkewSeconds?: number;
   /** Metadata WantAssertionsSigned, and enforced at the ACS. Default true. */
   wantAssertionsSigned?: boolean;
-  /** Metadata AuthnRequestsSigned; also makes requests signed by default. Default false. */
+  /**
+   * Whether AuthnRequests are signed unless a plan says otherwise, stated as the metadata's
+   * AuthnRequestsSigned. Default: as the IdP's metadata WantAuthnRequestsSigned asks (the
+   * metadata follows once the IdP metadata is known).
+   */
   authnRequestsSigned?: boolean;
   /** NameIDFormat elements in the metadata. Default: emailAddress, persistent, transient, unspecified. */
   nameIdFormats?: string[];
@@ -147,8 +153,15 @@ export interface MockSp {
 }
 
 export interface LogoutUrlOptions {
+  /**
+   * The principal exactly as the signed assertion named it: value, Format and qualifiers, each
+   * written only when given (Profiles 4.4.4.1; IdPs such as pysaml2 and Lasso compare all of them).
+   */
   nameId: string;
   nameIdFormat?: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  spProvidedId?: string;
   sessionIndex?: string | string[];
   /** Default 'redirect'. */
   binding?: SpBinding;

@@ -26,6 +26,8 @@ export const WAIVED_RULES: Record<WeaknessName, readonly string[]> = {
   // Logout only: waived in core.ts receiveLogoutRequest, never for Responses.
   acceptUnsignedLogoutRequest: [],
   ignoreLogoutNameId: [],
+  // Changes only the HTTP answer to a LogoutResponse (core.ts receiveLogoutResponse).
+  rejectLogoutResponse: [],
   // Both only when every signature passes the careless check of saml/attacks/naive-verify.ts (see acs.ts).
   responseSignatureReferenceAnywhere: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required', 'single-assertion', 'duplicate-ids'],
   splitDuplicateIdLookup: ['signature-valid', 'signature-covers-assertion', 'signed-assertion-required', 'signed-response-required', 'single-assertion', 'duplicate-ids'],
@@ -46,7 +48,7 @@ export const WAIVED_RULES: Record<WeaknessName, readonly string[]> = {
 export const WEAKNESS_NAMES = Object.keys(WAIVED_RULES) as WeaknessName[];
 
 /** Weaknesses that touch only Single Logout (a Response never shows them; test/mock-sp/slo-weaknesses.test.ts). */
-export const LOGOUT_WEAKNESSES: readonly WeaknessName[] = ['acceptUnsignedLogoutRequest', 'ignoreLogoutNameId'];
+export const LOGOUT_WEAKNESSES: readonly WeaknessName[] = ['acceptUnsignedLogoutRequest', 'ignoreLogoutNameId', 'rejectLogoutResponse'];
 
 /** Weaknesses that change where the browser goes after a login, not who logs in (test/mock-sp/relay-state-landing.test.ts). */
 export const AFTER_LOGIN_WEAKNESSES: readonly WeaknessName[] = ['followRelayState'];

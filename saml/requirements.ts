@@ -68,6 +68,7 @@ const BINDINGS = specEntries('bindings', [
   { section: '3.5.4', keyword: 'MUST', summary: 'HTTP-POST carries the base64-encoded message in a form field named SAMLRequest or SAMLResponse (RelayState in its own field), posted to the recipient endpoint.' },
   // 3.5.5.2: the Destination sentence was checked; the recipient-side check is taken to mirror 3.4.5.2 (not re-read).
   { section: '3.5.5.2', keyword: 'MUST', summary: 'A signed HTTP-POST message carries a Destination naming where it was sent, and the recipient checks that it matches where it arrived.' },
+  { section: '3.5.6', keyword: 'MUST NOT', summary: 'With HTTP-POST as with HTTP-Redirect, the HTTP exchanges of a SAML message flow do not signal SAML processing failures with HTTP error status codes (the browser is no SAML party); a refusal is a SAML status.' },
 ]);
 
 const PROFILES = specEntries('profiles', [

@@ -10,6 +10,7 @@ import {
   defineRule,
   describeCheck,
   duplicateIdsRule,
+  redirectEmbeddedSignatureRule,
   finding,
   iso,
   judgeIssueInstant,
@@ -198,10 +199,13 @@ export const requestSignatureRequired: R = rule({
 
 export const requestDuplicateIds: R = duplicateIdsRule();
 
+export const requestRedirectEmbeddedSignature: R = redirectEmbeddedSignatureRule();
+
 export const AUTHN_REQUEST_RULES: readonly R[] = [
   requestSignatureValid,
   requestSignatureRequired,
   requestDuplicateIds,
+  requestRedirectEmbeddedSignature,
   requestVersion,
   requestId,
   requestIssueInstant,

@@ -226,6 +226,31 @@ export function signatureElementOf(el: Element | undefined): Element | undefined
 }
 
 /**
+ * Bindings 3.4.4.1: a message sent with HTTP-Redirect has its own XML signature removed before it
+ * is deflated (the query string carries any signature). An enveloped ds:Signature on the protocol
+ * message itself is a finding, whether or not the query is signed; signatures inside (on an
+ * assertion) are not this rule's business.
+ */
+export function redirectEmbeddedSignatureRule<S extends { root: Element; ctx: { binding: string } }>(): Rule<S> {
+  return defineRule<S>({
+    id: 'redirect-no-embedded-signature',
+    requirement: 'bindings-3.4.4.1',
+    severity: 'must',
+    check(s) {
+      const expected = 'no XML signature on a message sent with HTTP-Redirect (it is removed before deflating)';
+      if (s.ctx.binding !== 'redirect') return finding(this, { ok: true, expected, observed: `sent with ${s.ctx.binding}, not HTTP-Redirect` });
+      const embedded = signatureElementOf(s.root);
+      return finding(this, {
+        ok: embedded === undefined,
+        expected,
+        observed: embedded ? `the ${local(s.root.tagName)} arrived with HTTP-Redirect and still carries its own ds:Signature` : 'no ds:Signature on the message',
+        el: embedded,
+      });
+    },
+  });
+}
+
+/**
  * Core 1.3.4: an ID value may be declared once. Shared by every message family, since a repeated
  * ID is what signature-wrapping attacks rely on whatever the message.
  */

@@ -11,6 +11,7 @@ import {
   defineRule,
   describeCheck,
   duplicateIdsRule,
+  redirectEmbeddedSignatureRule,
   finding,
   iso,
   judgeIssueInstant,
@@ -199,6 +200,18 @@ export const logoutNameIdMatches: R = rule({
       return finding(this, { ok: false, expected: 'a NameID naming a local session', observed: `no local session to match NameID "${value ?? ''}"`, el: nameId });
     }
     const format = attr(nameId, 'Format');
+    if (session.exact) {
+      // Profiles 4.4.4.1 (Core 3.7.1, 8.3): the identifier exactly as the assertion issued it, qualifiers included;
+      // an attribute the assertion had must be there, one it lacked must be absent.
+      const issued = { Format: session.nameIdFormat, NameQualifier: session.nameQualifier, SPNameQualifier: session.spNameQualifier, SPProvidedID: session.spProvidedId };
+      const describe = (v: string | undefined, a: Record<string, string | undefined>) =>
+        `NameID "${v ?? ''}"` + Object.entries(a).map(([k, x]) => (x === undefined ? ` (no ${k})` : ` ${k}="${x}"`)).join('');
+      const expected = `${describe(session.nameId, issued)}, exactly as issued`;
+      if (!nameId) return finding(this, { ok: false, expected, observed: 'no plaintext NameID in the request' });
+      const got = Object.fromEntries(Object.keys(issued).map((k) => [k, attr(nameId, k)]));
+      const ok = value === session.nameId && Object.entries(issued).every(([k, x]) => got[k] === x);
+      return finding(this, { ok, expected, observed: describe(value, got), el: ok ? undefined : nameId });
+    }
     const expected = `NameID "${session.nameId}"${session.nameIdFormat ? ` with Format ${session.nameIdFormat}` : ''}`;
     if (!nameId) return finding(this, { ok: false, expected, observed: 'no plaintext NameID in the request' });
     const formatOk = session.nameIdFormat === undefined || format === undefined || format === session.nameIdFormat;
@@ -264,7 +277,9 @@ export const logoutStatus: R = rule({
   },
 });
 
-const COMMON: readonly R[] = [logoutSignatureValid, logoutSignatureRequired, logoutDuplicateIds, logoutVersion, logoutIssueInstant, logoutIssuer, logoutDestination];
+export const logoutRedirectEmbeddedSignature: R = redirectEmbeddedSignatureRule();
+
+const COMMON: readonly R[] = [logoutSignatureValid, logoutSignatureRequired, logoutDuplicateIds, logoutRedirectEmbeddedSignature, logoutVersion, logoutIssueInstant, logoutIssuer, logoutDestination];
 export const LOGOUT_REQUEST_RULES: readonly R[] = [...COMMON, logoutNotOnOrAfter, logoutNameIdMatches, logoutSessionIndex];
 export const LOGOUT_RESPONSE_RULES: readonly R[] = [...COMMON, logoutInResponseTo, logoutStatus];
 

@@ -51,6 +51,12 @@ function signedIdentity(s: ResponseSubject): ResponseIdentity | undefined {
   const identity: ResponseIdentity = { nameId, attributes: attributesOf(a) };
   const format = attr(s.nameId, 'Format');
   if (format !== undefined) identity.nameIdFormat = format;
+  const nameQualifier = attr(s.nameId, 'NameQualifier');
+  if (nameQualifier !== undefined) identity.nameQualifier = nameQualifier;
+  const spNameQualifier = attr(s.nameId, 'SPNameQualifier');
+  if (spNameQualifier !== undefined) identity.spNameQualifier = spNameQualifier;
+  const spProvidedId = attr(s.nameId, 'SPProvidedID');
+  if (spProvidedId !== undefined) identity.spProvidedId = spProvidedId;
   const statement = samlChild(a, 'AuthnStatement');
   const sessionIndex = attr(statement, 'SessionIndex');
   if (sessionIndex !== undefined) identity.sessionIndex = sessionIndex;

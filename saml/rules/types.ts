@@ -67,6 +67,10 @@ export interface ResponseValidationContext {
 export interface ResponseIdentity {
   nameId: string;
   nameIdFormat?: string;
+  /** NameID qualifiers as asserted: a LogoutRequest names the principal with exactly these (Profiles 4.4.4.1, Core 8.3). */
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  spProvidedId?: string;
   sessionIndex?: string;
   attributes: Record<string, string[]>;
   assertionId?: string;
@@ -91,6 +95,15 @@ export interface ResponseValidation {
 export interface LogoutSession {
   nameId: string;
   nameIdFormat?: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  spProvidedId?: string;
+  /**
+   * Compare the NameID exactly as issued: Format and every qualifier must be what the session's
+   * assertion stated, an absent one absent (Profiles 4.4.4.1: the principal named as in the assertion).
+   * Without it a missing Format is tolerated and qualifiers are not compared.
+   */
+  exact?: boolean;
   /** SessionIndex values of this session. */
   sessionIndexes?: string[];
 }

@@ -143,6 +143,15 @@ describe('loadConfig: errors say what to fix', () => {
       validateConfig({ targets: [{ name: 'a', role: 'sp', metadata: 'http://localhost/', oracle: { text: 'x' } }], peer: { host: '0.0.0.0' } }, { dir: '/' }),
     );
     expect(peer.message).toMatch(/^peer\.host: the mocks listen on loopback only/);
+    // The mocks' signing and encryption flags: booleans, and 'as-sp-metadata' where the IdP can follow the SP.
+    const flags = { authnRequestsSigned: false, wantAuthnRequestsSigned: 'as-sp-metadata', encryptAssertions: true };
+    const ok = validateConfig({ targets: [{ name: 'a', role: 'sp', metadata: 'http://localhost/', oracle: { text: 'x' } }], peer: flags }, { dir: '/' });
+    expect(ok.peer).toMatchObject(flags);
+    const badFlags = await configError(() =>
+      validateConfig({ targets: [{ name: 'a', role: 'sp', metadata: 'http://localhost/', oracle: { text: 'x' } }], peer: { authnRequestsSigned: 'as-sp-metadata', wantAuthnRequestsSigned: 'yes', encryptAssertions: 1 } }, { dir: '/' }),
+    );
+    expect(badFlags.issues.map((i) => i.path).sort()).toEqual(['peer.authnRequestsSigned', 'peer.encryptAssertions', 'peer.wantAuthnRequestsSigned']);
+    expect(badFlags.message).toContain("peer.wantAuthnRequestsSigned: expected true, false or 'as-sp-metadata'");
     const login = await configError(() =>
       validateConfig({ targets: [{ name: 'i', role: 'idp', metadata: 'http://localhost/', users: [{ username: 'u', password: 'p' }], login: { username: '#u' } }] }, { dir: '/' }),
     );

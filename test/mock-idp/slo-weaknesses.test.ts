@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRedirect, encodeRedirect, rawQueryOf } from '../../saml/bindings/index.ts';
 import { buildLogoutRequest } from '../../saml/builders/index.ts';
-import { STATUS } from '../../saml/constants.ts';
-import { readLogoutResponse } from '../../saml/readers.ts';
-import { parseRoot } from '../../saml/xml.ts';
+import { NS, STATUS } from '../../saml/constants.ts';
+import { readAssertion, readLogoutResponse, type NameIdInfo } from '../../saml/readers.ts';
+import { descendants, parseRoot } from '../../saml/xml.ts';
 import type { MockIdp } from '../../mock-idp/index.ts';
 import { SP_ENTITY_ID, SP_SLO, authnRequest, credentials, decodeB64, readAutoPost, redirectUrl, startIdp } from './helpers.ts';
 
@@ -21,8 +21,15 @@ async function authenticate(idp: MockIdp, cookie = ''): Promise<{ html: string; 
   return { html, loginForm: html.includes('name="password"'), ...(sessionIndex ? { sessionIndex } : {}) };
 }
 
-/** Log carol in through the form; returns the IdP session cookie and the SessionIndex issued. */
-async function signIn(idp: MockIdp): Promise<{ cookie: string; sessionIndex: string }> {
+interface Session {
+  cookie: string;
+  sessionIndex: string;
+  /** carol's NameID exactly as the assertion issued it. */
+  nameId: NameIdInfo;
+}
+
+/** Log carol in through the form; returns the IdP session cookie, the SessionIndex and the NameID issued. */
+async function signIn(idp: MockIdp): Promise<Session> {
   const first = await authenticate(idp);
   expect(first.loginForm).toBe(true);
   const token = /name="token" value="([^"]+)"/.exec(first.html)![1];
@@ -33,13 +40,20 @@ async function signIn(idp: MockIdp): Promise<{ cookie: string; sessionIndex: str
   });
   const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   expect(cookie).toMatch(/^samlconf_idp_session=/);
-  const sessionIndex = /SessionIndex="([^"]+)"/.exec(decodeB64(readAutoPost(await res.text())!.fields.SAMLResponse))![1];
-  return { cookie, sessionIndex };
+  const xml = decodeB64(readAutoPost(await res.text())!.fields.SAMLResponse);
+  const sessionIndex = /SessionIndex="([^"]+)"/.exec(xml)![1];
+  const nameId = readAssertion(descendants(parseRoot(xml), NS.saml, 'Assertion')[0]!).nameId!;
+  return { cookie, sessionIndex, nameId };
 }
 
 /** Send carol's LogoutRequest over Redirect; returns the HTTP status and the LogoutResponse status, if any. */
-async function logout(idp: MockIdp, session: { cookie: string; sessionIndex: string }, sign: 'sp' | 'attacker' | false) {
-  const xml = buildLogoutRequest({ issuer: SP_ENTITY_ID, destination: idp.sloUrl, nameId: { value: CAROL.nameId }, sessionIndexes: [session.sessionIndex] });
+async function logout(idp: MockIdp, session: Session, sign: 'sp' | 'attacker' | false, nameId: NameIdInfo = session.nameId) {
+  const xml = buildLogoutRequest({
+    issuer: SP_ENTITY_ID,
+    destination: idp.sloUrl,
+    nameId: { value: nameId.value, format: nameId.format ?? null, nameQualifier: nameId.nameQualifier ?? null, spNameQualifier: nameId.spNameQualifier ?? null },
+    sessionIndexes: [session.sessionIndex],
+  });
   const key = sign === 'sp' ? credentials().sp : sign === 'attacker' ? credentials().attacker : undefined;
   const url = encodeRedirect({ endpoint: idp.sloUrl, param: 'SAMLRequest', xml, ...(key ? { sign: { privateKeyPem: key.key.privateKeyPem } } : {}) });
   const res = await fetch(url, { headers: { cookie: session.cookie }, redirect: 'manual' });
@@ -76,6 +90,19 @@ describe('mock IdP target mode: sessions and Single Logout', () => {
     const received = strict.scenario('default').receivedLogouts().at(-1)!;
     expect(received).toMatchObject({ kind: 'LogoutRequest', binding: 'redirect', accepted: true, sessionsEnded: 1 });
     expect(received.validation.ok).toBe(true);
+  });
+
+  it('issues qualified NameIDs and compares them exactly: a LogoutRequest without the qualifiers names no session (pysaml2, Lasso)', async () => {
+    const session = await signIn(strict);
+    expect(session.nameId).toMatchObject({ value: CAROL.nameId, nameQualifier: strict.entityId, spNameQualifier: SP_ENTITY_ID });
+    const bare = { value: session.nameId.value, ...(session.nameId.format !== undefined ? { format: session.nameId.format } : {}) };
+    expect(await logout(strict, session, 'sp', bare)).toEqual({ status: 403 });
+    const received = strict.scenario('default').receivedLogouts().at(-1)!;
+    expect(received.accepted).toBe(false);
+    expect(received.validation.findings.find((f) => f.rule === 'nameid-matches-session')).toMatchObject({ ok: false });
+    expect((await authenticate(strict, session.cookie)).loginForm).toBe(false);
+    expect(await logout(strict, session, 'sp', { ...session.nameId, spNameQualifier: 'https://other-sp.test' })).toEqual({ status: 403 });
+    expect(await logout(strict, session, 'sp')).toEqual({ status: 302, logoutStatus: STATUS.success });
   });
 
   it('strict: an unsigned LogoutRequest is refused (403, no LogoutResponse) and the session survives', async () => {

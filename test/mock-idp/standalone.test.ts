@@ -69,7 +69,7 @@ describe('--weakness names', () => {
     acceptUnsignedRequests: true, acceptAnyAcsUrl: true, ignoreDestination: true, acceptUnknownIssuer: true, allowRequestReplay: true,
     ignoreRequestIssueInstant: true, ignoreIsPassive: true, ignoreNameIdPolicy: true, ignoreForceAuthn: true, ignoreRequestedAuthnContext: true,
     answerWithRequestedBinding: true, unescapedAttributeValues: true, reflectRelayStateUnescaped: true, truncateRelayState: true,
-    acceptUnsignedLogoutRequest: true,
+    acceptUnsignedLogoutRequest: true, echoUnsupportedNameIdFormat: true,
   };
   const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

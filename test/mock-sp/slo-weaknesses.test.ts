@@ -3,7 +3,7 @@
 // session whatever NameID the request names. Each switch opens only its own flaw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRedirect, encodePostFields, encodeRedirect, rawQueryOf } from '../../saml/bindings/index.ts';
-import { buildLogoutRequest } from '../../saml/builders/index.ts';
+import { buildLogoutRequest, buildLogoutResponse } from '../../saml/builders/index.ts';
 import { NAMEID_FORMAT, STATUS } from '../../saml/constants.ts';
 import { readLogoutResponse } from '../../saml/readers.ts';
 import { parseRoot } from '../../saml/xml.ts';
@@ -43,12 +43,27 @@ describe('mock SP logout weaknesses', () => {
     strict: {},
     unsigned: { acceptUnsignedLogoutRequest: true },
     nameId: { ignoreLogoutNameId: true },
+    rejectResponse: { rejectLogoutResponse: true },
   };
   beforeAll(async () => {
     for (const [name, weaknesses] of Object.entries(variants)) sps.set(name, await startSp({ mode: 'target', weaknesses }));
   });
   afterAll(async () => {
     await Promise.all([...sps.values()].map((s) => s.close()));
+  });
+
+  it('rejectLogoutResponse: the IdP\'s valid LogoutResponse gets HTTP 400 (node-saml); the strict SP takes it with a redirect', async () => {
+    for (const [name, status] of [['rejectResponse', 400], ['strict', 302]] as const) {
+      const sp = sps.get(name)!;
+      const cookie = await signIn(sp);
+      const start = await get(sp, '/logout', { cookie });
+      const request = parseRoot(decodeRedirect(rawQueryOf(start.location!)).xml);
+      const answer = buildLogoutResponse({ destination: sp.sloUrl, issuer: IDP_ENTITY_ID, inResponseTo: request.getAttribute('ID')! });
+      const r = await get(sp, encodeRedirect({ endpoint: '/slo', param: 'SAMLResponse', xml: answer, sign: { privateKeyPem: keys().idp.key.privateKeyPem } }));
+      expect(r.status, name).toBe(status);
+      // The LogoutResponse itself was valid either way: only the HTTP answer differs.
+      expect(sp.scenario('default').logouts().at(-1), name).toMatchObject({ kind: 'LogoutResponse', ok: true });
+    }
   });
 
   it('acceptUnsignedLogoutRequest: an unsigned LogoutRequest (Redirect or POST) ends the session; the strict SP refuses it', async () => {

@@ -7,7 +7,7 @@ import { NAMEID_FORMAT, STATUS } from '../../saml/constants.ts';
 import { readLogoutRequest, readLogoutResponse } from '../../saml/readers.ts';
 import { signRoot, verifySignatures } from '../../saml/signature.ts';
 import { parseRoot } from '../../saml/xml.ts';
-import type { MockSp } from '../../mock-sp/index.ts';
+import { logoutNameIdOf, type MockSp } from '../../mock-sp/index.ts';
 import { IDP_ENTITY_ID, IDP_SLO, cookieHeader, get, keys, makeResponse, postForm, postResponse, resultOf, startSp } from './helpers.ts';
 
 const ALICE = 'alice@example.test';
@@ -32,6 +32,65 @@ function idpLogoutRequest(sp: MockSp, o: { sessionIndex?: string; nameId?: strin
     sessionIndexes: [o.sessionIndex ?? '_session-1'],
   });
 }
+
+const QUALIFIED = {
+  nameQualifier: 'https://idp.example.test/qualifier',
+  spNameQualifier: 'https://sp.example.test/affiliation',
+  spProvidedId: 'alice-at-sp',
+};
+
+/** A signed Response whose NameID carries every qualifier (and, with `noFormat`, no Format at all). */
+function qualifiedResponse(sp: MockSp, o: { inResponseTo?: string; noFormat?: boolean } = {}): string {
+  return makeResponse({
+    sp,
+    ...(o.inResponseTo !== undefined ? { inResponseTo: o.inResponseTo } : {}),
+    before: (xml) =>
+      xml.replace(
+        `<saml:NameID Format="${NAMEID_FORMAT.emailAddress}">`,
+        `<saml:NameID${o.noFormat ? '' : ` Format="${NAMEID_FORMAT.emailAddress}"`} NameQualifier="${QUALIFIED.nameQualifier}" SPNameQualifier="${QUALIFIED.spNameQualifier}" SPProvidedID="${QUALIFIED.spProvidedId}">`,
+      ),
+  });
+}
+
+describe('mock SP Single Logout: the principal named exactly as asserted', () => {
+  let sp: MockSp;
+  beforeAll(async () => {
+    sp = await startSp({ mode: 'target' });
+  });
+  afterAll(() => sp.close());
+
+  it('target mode: /logout sends a LogoutRequest with the NameID qualifiers and SessionIndex of the signed assertion', async () => {
+    const login = await get(sp, '/login');
+    const relayState = decodeRedirect(rawQueryOf(login.location!)).relayState!;
+    const xml = qualifiedResponse(sp, { inResponseTo: sp.scenario('default').lastRequestId() });
+    expect(xml).toContain(`SPNameQualifier="${QUALIFIED.spNameQualifier}"`);
+    const cookie = cookieHeader((await postResponse(sp, xml, { relayState })).setCookie);
+    const r = await get(sp, '/logout', { cookie });
+    expect(r.status).toBe(302);
+    const req = readLogoutRequest(parseRoot(decodeRedirect(rawQueryOf(r.location!)).xml));
+    expect(req.nameId).toEqual({ value: ALICE, format: NAMEID_FORMAT.emailAddress, ...QUALIFIED });
+    expect(req.sessionIndexes).toEqual(['_session-1']);
+  });
+
+  it('mock mode: the asserted identity keeps the qualifiers, and a LogoutRequest built from it repeats them, writing no Format the assertion lacked', async () => {
+    const mock = await startSp();
+    try {
+      const s = mock.scenario('qualified');
+      await get(mock, '/login?scenario=qualified');
+      await postResponse(mock, qualifiedResponse(mock, { inResponseTo: s.lastRequestId(), noFormat: true }), { headers: { 'x-samlconf-scenario': 'qualified' } });
+      const identity = s.responses().at(-1)!.identity!;
+      expect(identity).toMatchObject({ nameId: ALICE, ...QUALIFIED, sessionIndex: '_session-1' });
+      expect(identity.nameIdFormat).toBeUndefined();
+      const url = s.logoutUrl({ ...logoutNameIdOf(identity), sessionIndex: identity.sessionIndex!, binding: 'redirect' });
+      const r = await get(mock, url.slice(mock.baseUrl.length));
+      const xml = decodeRedirect(rawQueryOf(r.location!)).xml;
+      expect(readLogoutRequest(parseRoot(xml)).nameId).toEqual({ value: ALICE, ...QUALIFIED });
+      expect(xml).not.toMatch(/<saml:NameID[^>]*Format=/);
+    } finally {
+      await mock.close();
+    }
+  });
+});
 
 describe('mock SP Single Logout', () => {
   let sp: MockSp;

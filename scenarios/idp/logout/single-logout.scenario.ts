@@ -4,7 +4,7 @@
 // the session with a Success answer.
 import { checkLogoutMessage, defineIdpScenario, type IdpTargetContext } from '../../../harness/context.ts';
 import { NotApplicableError, type TargetFacts } from '../../../harness/scenario.ts';
-import type { LogoutUrlOptions } from '../../../mock-sp/index.ts';
+import { logoutNameIdOf, type LogoutUrlOptions } from '../../../mock-sp/index.ts';
 import type { ResponseIdentity } from '../../../saml/rules/index.ts';
 import { BINDING, STATUS } from '../../../saml/constants.ts';
 
@@ -31,8 +31,8 @@ async function loginBeforeLogout(ctx: IdpTargetContext): Promise<ResponseIdentit
 
 function logoutRequestFor(ctx: IdpTargetContext, id: ResponseIdentity, extra: Partial<LogoutUrlOptions> = {}): LogoutUrlOptions {
   return {
-    nameId: id.nameId,
-    ...(id.nameIdFormat !== undefined ? { nameIdFormat: id.nameIdFormat } : {}),
+    // The NameID exactly as the signed assertion issued it, qualifiers included (Profiles 4.4.4.1).
+    ...logoutNameIdOf(id),
     ...(id.sessionIndex !== undefined ? { sessionIndex: id.sessionIndex } : {}),
     binding: sloBinding(ctx.target.facts) ?? 'redirect',
     ...extra,

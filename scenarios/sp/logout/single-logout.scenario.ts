@@ -10,7 +10,7 @@ export default [
     id: 'sp-slo-sp-initiated',
     title: 'SP-initiated Single Logout: the SP sends a valid LogoutRequest for the session and ends it',
     group: 'slo',
-    refs: ['profiles-4.4.3.1', 'profiles-4.4.4.1', 'core-3.7.1'],
+    refs: ['profiles-4.4.3.1', 'profiles-4.4.4.1', 'core-3.7.1', 'bindings-3.5.6'],
     applies: requiresSpLogoutUrl,
     async run(ctx) {
       const login = await loginBeforeLogout(ctx);
@@ -23,6 +23,17 @@ export default [
         observed: request ? `a LogoutRequest arrived over HTTP-${request.binding === 'post' ? 'POST' : 'Redirect'}` : `no LogoutRequest reached the IdP (browser ended at ${out.finalUrl})`,
       });
       if (request) checkLogoutMessage(ctx.check, request.validation, request.xml, 'logout-request');
+      // The IdP's valid LogoutResponse ends the exchange at the SP's SingleLogoutService: an HTTP
+      // error there is the SP refusing it (node-saml's 400), never a SAML answer (Bindings 3.4.6, 3.5.6).
+      const delivery = out.logoutResponseDelivery;
+      if (delivery) {
+        ctx.check.must(delivery.status < 400, {
+          check: 'logout-response-accepted',
+          requirement: delivery.binding === 'post' ? 'bindings-3.5.6' : 'bindings-3.4.6',
+          expected: "the SP's SingleLogoutService takes the IdP's valid Success LogoutResponse without an HTTP error",
+          observed: `the SP answered the LogoutResponse (HTTP-${delivery.binding === 'post' ? 'POST' : 'Redirect'} to ${delivery.url.split('?')[0]}) with HTTP ${delivery.status}`,
+        });
+      }
       ctx.check.must(!out.loggedIn, {
         check: 'session-ended',
         requirement: 'profiles-4.4.3.1',

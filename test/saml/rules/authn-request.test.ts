@@ -75,6 +75,21 @@ describe('validateAuthnRequest', () => {
     expect(failing(v)).toEqual([]);
   });
 
+  it('finds an HTTP-Redirect request that still carries its own XML signature (Bindings 3.4.4.1), query-signed or not', () => {
+    const embedded = signed(request());
+    for (const sign of [true, false]) {
+      const url = encodeRedirect({ endpoint: SSO, param: 'SAMLRequest', xml: embedded, ...(sign ? { sign: { privateKeyPem: spKey().key.privateKeyPem } } : {}) });
+      const msg = decodeRedirect(new URL(url).search.slice(1));
+      const redirectSignature = sign ? verifyRedirectSignature(msg, [spKey().certPem]) : undefined;
+      const v = validateAuthnRequest(msg.xml, context({ binding: 'redirect', wantAuthnRequestsSigned: sign, ...(redirectSignature ? { redirectSignature } : {}) }));
+      expect(failing(v)).toEqual(['redirect-no-embedded-signature']);
+      expect(v.ok).toBe(false);
+      expect(v.findings.find((f) => f.rule === 'redirect-no-embedded-signature')).toMatchObject({ requirement: 'bindings-3.4.4.1', severity: 'must' });
+    }
+    // The same XML signature over HTTP-POST is how POST signs.
+    expect(failing(validateAuthnRequest(embedded, context()))).toEqual([]);
+  });
+
   it('accepts an unsigned request when the IdP does not want signatures, and answers the default ACS', () => {
     const v = validateAuthnRequest(request({ assertionConsumerServiceUrl: null, protocolBinding: null }), context({ wantAuthnRequestsSigned: false }));
     expect(failing(v)).toEqual([]);

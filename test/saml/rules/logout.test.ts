@@ -71,6 +71,34 @@ describe('validateLogoutRequest', () => {
     for (const rule of LOGOUT_REQUEST_RULES) expect(v.findings.some((f) => f.rule === rule.id), rule.id).toBe(true);
   });
 
+  it('finds an HTTP-Redirect LogoutRequest that still carries its own XML signature (Bindings 3.4.4.1)', () => {
+    const url = encodeRedirect({ endpoint: SP_SLO, param: 'SAMLRequest', xml: signed(logoutRequest()), sign: { privateKeyPem: idp().key.privateKeyPem } });
+    const msg = decodeRedirect(new URL(url).search.slice(1));
+    const redirectSignature = verifyRedirectSignature(msg, [idp().certPem]);
+    const v = validateLogoutRequest(msg.xml, requestContext({ binding: 'redirect', redirectSignature }));
+    expect(failing(v)).toEqual(['redirect-no-embedded-signature']);
+    expect(v.findings.find((f) => f.rule === 'redirect-no-embedded-signature')).toMatchObject({ requirement: 'bindings-3.4.4.1', severity: 'must', ok: false });
+  });
+
+  it('with an exact session, compares Format and every qualifier as issued: missing, extra or different ones name no session', () => {
+    const issued = { value: USER, format: NAMEID_FORMAT.persistent, nameQualifier: IDP, spNameQualifier: 'https://sp.rules.test' };
+    const session = { nameId: USER, nameIdFormat: NAMEID_FORMAT.persistent, nameQualifier: IDP, spNameQualifier: 'https://sp.rules.test', exact: true, sessionIndexes: ['session-1'] };
+    const judge = (nameId: LogoutRequestOptions['nameId']) => validateLogoutRequest(signed(logoutRequest({ nameId })), requestContext({ session }));
+    expect(failing(judge(issued))).toEqual([]);
+    for (const wrong of [
+      { ...issued, spNameQualifier: null },
+      { ...issued, nameQualifier: 'https://other-idp.rules.test' },
+      { ...issued, format: null },
+      { ...issued, spProvidedId: 'extra' },
+    ]) {
+      const v = judge(wrong);
+      expect(failing(v)).toEqual(['nameid-matches-session']);
+      expect(v.findings.find((f) => f.rule === 'nameid-matches-session')!.expected).toContain(`SPNameQualifier="https://sp.rules.test"`);
+    }
+    // Without `exact` the comparison stays as it was: value, and Format when both state one.
+    expect(failing(validateLogoutRequest(signed(logoutRequest({ nameId: { value: USER, format: NAMEID_FORMAT.persistent } })), requestContext({ session: { ...session, exact: false } })))).toEqual([]);
+  });
+
   it('accepts an HTTP-Redirect request authenticated by its query signature', () => {
     const url = encodeRedirect({ endpoint: SP_SLO, param: 'SAMLRequest', xml: logoutRequest(), sign: { privateKeyPem: idp().key.privateKeyPem } });
     const msg = decodeRedirect(new URL(url).search.slice(1));
