@@ -258,7 +258,7 @@ function openSpTargetSession(target: TargetConfig, o: SessionOptions): Promise<T
         host: o.config.peer?.host, port, entityId: identity.entityId, signing: identity.signing, encryption: identity.encryption, attacker,
         // What the metadata states is what the mock does (README: peer options).
         wantAuthnRequestsSigned: o.config.peer?.wantAuthnRequestsSigned ?? 'as-sp-metadata',
-        encryptAssertions: o.config.peer?.encryptAssertions ?? false,
+        encryptAssertions: o.config.peer?.encryptAssertions ?? 'as-sp-metadata',
       }),
     endpoint: (mockIdp) => ({ ssoUrl: mockIdp.ssoUrl }),
     learnTargetMetadata: (mockIdp, xml) => mockIdp.setSpMetadata(xml),

@@ -24,6 +24,9 @@ function samlconf(args: string[], timeout = 60_000) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Each case starts several CLI processes one after another (~1-3 s each on a loaded 2-core machine). */
+const CLI_TIMEOUT_MS = 120_000;
+
 describe('samlconf CLI contract', () => {
   it('prints usage, and exits 2 with a message on usage errors', () => {
     expect(samlconf(['--help'])).toMatchObject({ code: 0 });
@@ -43,7 +46,7 @@ describe('samlconf CLI contract', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('prints each command\'s own usage with --help', () => {
     for (const command of ['run', 'list', 'mock-idp', 'mock-sp']) {
@@ -51,7 +54,7 @@ describe('samlconf CLI contract', () => {
       expect(r.code, `${command} --help: ${r.stderr}`).toBe(0);
       expect(r.stdout).toContain(`Usage: samlconf ${command} [`);
     }
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('exits 2 with a message when a run would run nothing, its baseline is unusable or its start.cwd is missing', () => {
     writeFileSync(path.join(work, 'garbage.json'), 'not json');
@@ -70,7 +73,7 @@ describe('samlconf CLI contract', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
     }
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('exits 2 naming --port when a mock\'s port is in use', async () => {
     const squatter = net.createServer();
@@ -85,7 +88,7 @@ describe('samlconf CLI contract', () => {
     } finally {
       await new Promise((r) => squatter.close(r));
     }
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('lists the catalogue with ids, roles, groups and refs that all exist in the requirement registry', () => {
     const r = samlconf(['list', '--json']);

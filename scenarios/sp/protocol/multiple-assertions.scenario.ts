@@ -25,6 +25,7 @@ async function captureAssertionForAnotherSp(ctx: SpTargetContext): Promise<{ xml
   ctx.idp.setPlan({
     user: ctx.testUser,
     sign: ASSERTION_SIGNED,
+    encrypt: false,
     acsUrl: OTHER_ACS,
     response: { audience: OTHER_SP, recipient: OTHER_ACS, destination: OTHER_ACS },
   });
@@ -47,6 +48,7 @@ function planFor(placement: Placement, captured: string): IdpPlan {
     return {
       user: ATTACKER_USER,
       sign: ASSERTION_SIGNED,
+      encrypt: false,
       mutate(xml) {
         const doc = parseXml(xml);
         const root = doc.documentElement!;
@@ -59,6 +61,7 @@ function planFor(placement: Placement, captured: string): IdpPlan {
   return {
     user: ATTACKER_USER,
     sign: ASSERTION_SIGNED,
+    encrypt: false,
     // Before signing: the IdP's signature over mallory's assertion then covers the Advice as well.
     mutateBeforeSign(xml) {
       const doc = parseXml(xml);
@@ -85,7 +88,8 @@ export default defineSpScenario<{ placement: Placement }>({
   refs: ['attack-multiple-assertions', 'profiles-4.1.4.2', 'profiles-4.1.4.3', 'core-2.5.1.4'],
   variants: { placement: ['appended', 'advice'] },
   applies: requiresPostAcs,
-  control: () => ({ plan: { sign: ASSERTION_SIGNED } }),
+  // The captured assertion travels in plain text, so neither the attack nor its control encrypts.
+  control: () => ({ plan: { sign: ASSERTION_SIGNED, encrypt: false } }),
   async run(ctx) {
     const captured = await captureAssertionForAnotherSp(ctx);
     ctx.idp.setPlan(planFor(ctx.variant.placement, captured.xml));

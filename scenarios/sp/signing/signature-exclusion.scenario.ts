@@ -77,10 +77,11 @@ export default defineSpScenario<{ shape: Shape }>({
   refs: ['attack-signature-exclusion', 'profiles-4.1.4.3', 'profiles-4.1.4.5', 'core-5.4.2'],
   variants: { shape: ['removed', 'empty-value', 'foreign-reference'] },
   applies: requiresPostAcs,
-  control: (v) => ({ plan: { sign: PLANS[v.shape].sign } }),
+  // The shapes edit a plain signed Response, so neither they nor their control encrypt the assertion.
+  control: (v) => ({ plan: { sign: PLANS[v.shape].sign, encrypt: false } }),
   async run(ctx) {
     const { user, ...plan } = PLANS[ctx.variant.shape];
-    ctx.idp.setPlan({ ...plan, user: user === 'attacker' ? ATTACKER_USER : ctx.testUser });
+    ctx.idp.setPlan({ ...plan, encrypt: false, user: user === 'attacker' ? ATTACKER_USER : ctx.testUser });
     const outcome = await ctx.spInitiatedLogin();
     if (!outcome.responseDelivered) throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested');
     const attacker = ctx.isLoggedInAs(outcome, ATTACKER_USER.nameId);

@@ -10,7 +10,7 @@ import { injectNameIdComment } from '../../../saml/attacks/comment-injection.ts'
 import { NS } from '../../../saml/constants.ts';
 import { descendants, parseXml } from '../../../saml/xml.ts';
 import { requiresPostAcs } from '../../support.ts';
-import { expectOnlySignedIdentity } from './signed-identity-only.ts';
+import { expectOnlySignedIdentity, signedIdentityControl } from './signed-identity-only.ts';
 
 const SUFFIX = '.evil.test';
 
@@ -34,6 +34,7 @@ export default defineSpScenario({
   group: 'security',
   refs: ['attack-comment-injection', 'cve-2017-11427', 'cve-2017-11428', 'cve-2017-11429', 'cve-2017-11430', 'cve-2018-0489', 'core-5.4.3'],
   applies: requiresPostAcs,
+  control: () => signedIdentityControl(undefined),
   async run(ctx) {
     await expectOnlySignedIdentity(ctx, {
       check: 'nameid-not-truncated',

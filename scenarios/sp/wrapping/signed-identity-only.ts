@@ -17,9 +17,13 @@ export interface SignedIdentityCase {
   smuggled: string;
 }
 
-/** The control of a signed-identity case: the same login, signed the same way, without the attack. */
+/**
+ * The control of a signed-identity case: the same login, signed the same way, without the attack.
+ * The attacks rearrange a plain signed assertion, so both leave it unencrypted, whatever the SP's
+ * metadata asks for (an SP that insists on encryption then refuses the control: not applicable).
+ */
 export function signedIdentityControl(sign: IdpPlan['sign']): SpControlShape {
-  return { plan: { ...(sign ? { sign } : {}) } };
+  return { plan: { ...(sign ? { sign } : {}), encrypt: false } };
 }
 
 /**
@@ -29,7 +33,7 @@ export function signedIdentityControl(sign: IdpPlan['sign']): SpControlShape {
  * "smuggled identity refused", so reports and the detection matrix read both kinds alike.
  */
 export async function expectOnlySignedIdentity(ctx: SpTargetContext, o: SignedIdentityCase): Promise<void> {
-  ctx.idp.setPlan({ ...o.plan, mutate: o.mutate });
+  ctx.idp.setPlan({ ...o.plan, encrypt: false, mutate: o.mutate });
   const outcome = await ctx.spInitiatedLogin();
   if (!outcome.responseDelivered || !outcome.sent) {
     throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested (did the SP send an AuthnRequest?)');
