@@ -32,8 +32,8 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.authn_context import PASSWORD, AuthnBroker, authn_context_class_ref
 from saml2.metadata import entity_descriptor, metadata_tostring_fix
 from saml2.s_utils import UnknownPrincipal
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
-from saml2.samlp import STATUS_NO_AUTHN_CONTEXT, STATUS_NO_PASSIVE
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_TRANSIENT, NameID
+from saml2.samlp import STATUS_NO_AUTHN_CONTEXT, STATUS_NO_PASSIVE, response_from_string
 from saml2.server import Server
 from saml2.sigver import verify_redirect_signature
 from saml2.validate import valid_instance
@@ -291,8 +291,8 @@ class App:
                 **args,
             )
             info = self.idp.apply_binding(binding, str(response), destination, relay_state, response=True)
-            issued = extract_nameid(response)
-            if issued:
+            issued = issued_nameid(response)
+            if issued is not None:
                 session["issued"].append((args.get("sp_entity_id"), issued))
         return self.send(start_response, info, headers)
 
@@ -348,13 +348,17 @@ class App:
         sp = msg.issuer.text.strip() if msg.issuer is not None else ""
         name_id = msg.name_id.text.strip() if msg.name_id is not None and msg.name_id.text else ""
         with self.lock:
-            # Every IdP session in which this SP was given this NameID ends; pysaml2's IdentDB
-            # forgets the user's transient NameIDs.
-            ended = [sid for sid, s in self.sessions.items() if any(n == name_id and (s_sp == sp) for s_sp, n in s["issued"])]
+            # Every IdP session in which this SP was given this NameID ends, and pysaml2's IdentDB
+            # forgets the transient NameIDs handed out in them (remove_remote: IdentDB.remove_local
+            # looks the user up under a bytes key, which an in-memory IdentDB never has).
+            ended = [sid for sid, s in self.sessions.items() if any(n.text == name_id and s_sp == sp for s_sp, n in s["issued"])]
             for sid in ended:
-                user = self.sessions.pop(sid)["user"]
-                if not any(s["user"] == user for s in self.sessions.values()):
-                    self.idp.ident.remove_local(user)
+                for _, nid in self.sessions.pop(sid)["issued"]:
+                    if nid.format == NAMEID_FORMAT_TRANSIENT:
+                        try:
+                            self.idp.ident.remove_remote(nid)
+                        except (KeyError, ValueError):
+                            pass
             # Answer over the binding the request came by when the SP's metadata offers it.
             bindings = [binding] + [b for b in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST) if b != binding]
             response = self.idp.create_logout_response(msg, bindings, sign=True)
@@ -373,14 +377,14 @@ class BadSignature(Exception):
     pass
 
 
-def extract_nameid(response):
+def issued_nameid(response):
+    """The NameID in a Response from create_authn_response (a signed one comes back as a string)."""
+    if isinstance(response, (str, bytes)):
+        response = response_from_string(response)
     try:
-        return response.assertion.subject.name_id.text
-    except AttributeError:
-        try:
-            return response.assertion[0].subject.name_id.text
-        except (AttributeError, IndexError, TypeError):
-            return None
+        return response.assertion[0].subject.name_id if isinstance(response.assertion, list) else response.assertion.subject.name_id
+    except (AttributeError, IndexError):
+        return None
 
 
 def page(title, body):
