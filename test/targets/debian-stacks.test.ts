@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJsonReport } from '../../reports/json.ts';
-import { readExpected, repin, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
+import { isAbout, readExpected, repin, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/samlconf.js');
@@ -60,7 +60,7 @@ describe.skipIf(missing.length > 0)(`samlconf run against the Debian reference t
       const ids = [...new Set([...Object.keys(expected), ...Object.keys(got)])].sort();
       for (const id of ids) {
         if (expected[id]?.verdict === got[id]) continue;
-        const s = result.scenarios.find((x) => x.target === target && x.id === id);
+        const s = result.scenarios.find((x) => isAbout(result, x, target) && x.id === id);
         const lines = [`[${target}] ${id}: expected ${expected[id]?.verdict ?? '(not pinned)'}, got ${got[id] ?? '(not run)'}${s?.reason ? ` (${s.reason.slice(0, 300)})` : ''}`];
         if (expected[id]?.reason) lines.push(`    pinned because: ${expected[id]!.reason}`);
         for (const f of s?.findings ?? []) if (!f.ok) lines.push(`    FAILED ${f.check}: ${f.observed.slice(0, 400)}`);
