@@ -74,8 +74,8 @@ class App:
         self.base = self.idp.config.entityid.rsplit("/metadata", 1)[0]
         self.sp_entity_id = sp_entity_id
         self.lock = threading.RLock()  # pysaml2's Server is shared; one SAML operation at a time
-        self.sessions = {}  # session id -> {"user", "authn_instant", "issued": [(sp, nameid text)]}
-        self.pending = {}  # key -> {"req": parsed request or None, "relay_state", "binding", "created"}
+        self.sessions = {}  # session id -> {"user", "authn_instant", "issued": [(SP entity ID, saml.NameID)]}
+        self.pending = {}  # login form key -> {"resp_args" (None: IdP-initiated), "relay_state", "created"}
         # pysaml2's authentication-context broker, as its example IdP uses it: the one method here
         # is a password over a login form.
         self.broker = AuthnBroker()
@@ -297,6 +297,7 @@ class App:
         return self.send(start_response, info, headers)
 
     def error_response(self, start_response, resp_args, relay_state, status, message):
+        """A signed Response with status Responder/<status> and no assertion, auto-POSTed to the ACS."""
         args = dict(resp_args)
         with self.lock:
             response = self.idp.create_error_response(args["in_response_to"], args["destination"], (status, message), sign=True)
