@@ -362,8 +362,10 @@ class App:
                             pass
             # Answer over the binding the request came by when the SP's metadata offers it.
             bindings = [binding] + [b for b in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST) if b != binding]
-            response = self.idp.create_logout_response(msg, bindings, sign=True)
             rinfo = self.idp.response_args(msg, bindings)
+            # Redirect signs the query string, so the XML itself carries no signature there
+            # (SAML Bindings 3.4.4.1); POST signs the XML.
+            response = self.idp.create_logout_response(msg, bindings, sign=rinfo["binding"] == BINDING_HTTP_POST)
             info = self.idp.apply_binding(rinfo["binding"], str(response), rinfo["destination"], relay_state, response=True, sign=True)
         log.info("LogoutRequest from %s for %r ended %d session(s)", sp, name_id, len(ended))
         headers = [("Set-Cookie", f"{COOKIE}=; Path=/; Max-Age=0")] if session_id in ended else []
