@@ -294,7 +294,7 @@ const authentik: Persona = {
 // azure-ad (Microsoft Entra ID).
 //  - Issuer https://sts.windows.net/<tenant>/ and login URL https://login.microsoftonline.com/<tenant>/saml2
 //    (also the logout URL): seed 004_*.txt (Chatlayer guide: "Azure AD Identifier", "Login URL").
-//  - Signs the assertion only ("Sign SAML assertion", RSA-SHA256): MOCKS.md persona notes.
+//  - Signs the assertion only ("Sign SAML assertion", RSA-SHA256): docs/mocks.md, persona notes.
 //  - NameID = user principal name by default; claims givenname, surname, emailaddress, name,
 //    plus tenantid, objectidentifier, displayname, identityprovider, authnmethodsreferences:
 //    learn.microsoft.com/entra/identity-platform/reference-saml-tokens and
