@@ -203,7 +203,7 @@ export interface MockIdpOptions {
   /**
    * Target mode, for the harness's own tests: an IdP that is broken rather than weak, against
    * which no scenario may pass. `doctype-answers`: every Response it sends starts with a DOCTYPE
-   * (which SAML parsers must refuse); `oversized-answers`: every Response is padded past 2 MiB
+   * (which SAML parsers must refuse); `oversized-answers`: every Response is padded past 1 MiB
    * (beyond what the harness reads); `silent-after-login`: it takes the password, then never
    * answers the SP.
    */

@@ -50,7 +50,7 @@ describe('planFromJson checks the whole plan', () => {
     expect(refusal({ sign: { credentials: 'attacker' } })).toBe('plan sign.credentials: unknown field; did you mean "credential"?');
     expect(refusal({ response: { status: { code: 'urn:s', subcode: 'x' } } })).toBe('plan response.status.subcode: unknown field; did you mean "subCode"?');
     expect(refusal({ respons: {} })).toBe('plan respons: unknown field; did you mean "response"?');
-    expect(refusal({ zzz: 1 })).toMatch(/^plan zzz: unknown field; known fields here: user, persona, sign/);
+    expect(refusal({ zzz: 1 })).toMatch(/^plan zzz: unknown field; known fields here: user, persona, keepNameIdFormat, sign/);
     expect(refusal({ mutate: 'x' })).toBe('plan mutate: unknown field; mutations are functions and cannot be set over the control API');
   });
 
