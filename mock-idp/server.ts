@@ -553,7 +553,6 @@ export async function startMockIdp(o: MockIdpOptions): Promise<MockIdp> {
     if (target.redirectResponse) return sendRedirectResponse(reply, scenario, planned, relayState);
     // A broken IdP for the harness's own null-target tests: no SAML parser may read this.
     if (mode === 'target' && o.breakdown === 'doctype-answers') planned.xml = `<!DOCTYPE Response [<!ENTITY who "alice">]>\n${planned.xml}`;
-    if (mode === 'target' && o.breakdown === 'oversized-answers') planned.xml = `${planned.xml}${'\n'.repeat(1100 * 1024)}`;
     const fields = encodePostFields({ param: 'SAMLResponse', xml: planned.xml, ...(relayState !== undefined ? { relayState } : {}) });
     let page: ReturnType<typeof renderAutoPostPage>;
     try {

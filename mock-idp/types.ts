@@ -203,11 +203,10 @@ export interface MockIdpOptions {
   /**
    * Target mode, for the harness's own tests: an IdP that is broken rather than weak, against
    * which no scenario may pass. `doctype-answers`: every Response it sends starts with a DOCTYPE
-   * (which SAML parsers must refuse); `oversized-answers`: every Response is padded past 1 MiB
-   * (beyond what the harness reads); `silent-after-login`: it takes the password, then never
+   * (which SAML parsers must refuse); `silent-after-login`: it takes the password, then never
    * answers the SP.
    */
-  breakdown?: 'doctype-answers' | 'oversized-answers' | 'silent-after-login';
+  breakdown?: 'doctype-answers' | 'silent-after-login';
 }
 
 export interface LastAuthnRequest {

@@ -2,6 +2,7 @@
 // for a target-mode SP with weaknesses, waive the rules each weakness stands for. Identity comes
 // from signed content only, except where a weakness models the classic mistake of reading it
 // from the document's first assertion.
+import { decryptAssertionsInResponse } from '../saml/encryption.ts';
 import { validateResponse } from '../saml/rules/index.ts';
 import type { ResponseIdentity, ResponseValidation, ResponseValidationContext, RuleFinding } from '../saml/rules/index.ts';
 import {
@@ -38,14 +39,23 @@ export interface JudgeOptions {
   refuseSha1?: boolean;
 }
 
+/** The Response with its EncryptedAssertions decrypted (as received when there are none, or they do not decrypt). */
+async function decryptedForReading(xml: string, keyPem: string | undefined): Promise<string> {
+  if (!keyPem || !xml.includes('EncryptedAssertion')) return xml;
+  return decryptAssertionsInResponse(xml, keyPem).catch(() => xml);
+}
+
 export async function judgeResponse(xml: string, ctx: ResponseValidationContext, options: JudgeOptions = {}): Promise<AcsJudgement> {
   const w = options.weaknesses ?? {};
   const active = activeWeaknesses(w);
   const strict = withFindings(await validateResponse(xml, ctx), options.extraFindings ?? []);
+  // The careless reads below model an SP that decrypts first and then reads carelessly, so they
+  // see the document with its EncryptedAssertions decrypted, as the strict rules do.
+  const readable = await decryptedForReading(xml, ctx.decryptionKeyPem);
 
   // What the weakened SP concludes: more trusted certificates, unsolicited allowed.
   let effective = strict;
-  const extraCerts = w.trustKeyInfoCert ? keyInfoCertificates(xml) : [];
+  const extraCerts = w.trustKeyInfoCert ? keyInfoCertificates(readable) : [];
   const allowUnsolicited = ctx.allowUnsolicited === true || w.acceptUnsolicited === true;
   if (extraCerts.length > 0 || allowUnsolicited !== (ctx.allowUnsolicited === true)) {
     const weakCtx = { ...ctx, allowUnsolicited, trustedCerts: [...ctx.trustedCerts, ...extraCerts] };
@@ -55,10 +65,10 @@ export async function judgeResponse(xml: string, ctx: ResponseValidationContext,
   const noSignature = effective.signatures.length === 0;
   const someSignatureValid = effective.signatures.some((c) => c.valid);
   // The conditional weaknesses, each judged on the document as received.
-  const onlyEmptyValues = w.skipEmptySignatureValue === true && !noSignature && everySignatureValueEmpty(xml);
-  const misplacedHolder = w.ignoreReferenceTarget ? holderOfMisplacedSignature(xml, effective.signatures, ctx.trustedCerts) : undefined;
-  const lastSigned = w.lastAssertionWins ? lastSignedAssertion(xml, effective.signatures, effective.identity?.assertionId) : undefined;
-  const wrappedRead = carelesslyReadAssertion(xml, w, ctx.trustedCerts);
+  const onlyEmptyValues = w.skipEmptySignatureValue === true && !noSignature && everySignatureValueEmpty(readable);
+  const misplacedHolder = w.ignoreReferenceTarget ? holderOfMisplacedSignature(readable, effective.signatures, ctx.trustedCerts) : undefined;
+  const lastSigned = w.lastAssertionWins ? lastSignedAssertion(readable, effective.signatures, effective.identity?.assertionId) : undefined;
+  const wrappedRead = carelesslyReadAssertion(readable, w, ctx.trustedCerts);
   const waived = new Set<string>();
   for (const name of active) {
     if (name === 'acceptUnsigned' && !noSignature) continue;
@@ -72,12 +82,12 @@ export async function judgeResponse(xml: string, ctx: ResponseValidationContext,
 
   let identity = effective.identity;
   if ((w.acceptUnsigned && noSignature) || (w.readIdentityFromUnsignedAssertion && someSignatureValid) || onlyEmptyValues) {
-    identity = firstAssertionIdentity(xml);
+    identity = firstAssertionIdentity(readable);
   }
   if (misplacedHolder) identity = holderIdentity(misplacedHolder);
   if (lastSigned) identity = assertionIdentity(lastSigned);
   if (wrappedRead) identity = assertionIdentity(wrappedRead);
-  if (identity && w.truncateNameIdAtComment) identity = truncatedAtComment(xml, identity);
+  if (identity && w.truncateNameIdAtComment) identity = truncatedAtComment(readable, identity);
   if (identity && w.normalizeNameId) identity = { ...identity, nameId: identity.nameId.trim().toLowerCase() };
 
   // Replay: judged on the assertion the SP would actually use.
