@@ -5,6 +5,7 @@
 // an InclusiveNamespaces PrefixList and an inclusively canonicalized SignedInfo), by lasso and by
 // pysaml2 as IdPs; each as signed, then in every shape of saml/attacks (XSW1-8, the relocation of
 // CVE-2025-47949, a comment in the signed NameID), plus tampered / emptied / wrong-key controls.
+// Then every other document xmlsec1 signs in signature-interop.test.ts, as signed and altered.
 //
 // For every ds:Signature (document order) both engines must give the same verdict and cover the same
 // element (its ID) with the same canonical bytes, and the core engine must answer the same on the
@@ -24,18 +25,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectNameIdComment } from '../../saml/attacks/comment-injection.ts';
 import { XSW_SHAPES, relocateAssertionSignature, wrapSignature } from '../../saml/attacks/wrapping.ts';
-import { NS } from '../../saml/constants.ts';
+import { NS, TRANSFORM } from '../../saml/constants.ts';
 import { createCredential, type Credential } from '../../saml/keys.ts';
 import { signAssertions, signRoot, verifyDocumentSignatures, verifySignatures, type SignatureCheck, type SignOptions } from '../../saml/signature.ts';
 import { type Element, child, descendants, parseXml, serialize } from '../../saml/xml.ts';
-import { ACS, IDP, responseXml, SP } from '../fixtures/signature/messages.ts';
+import { ACS, authnRequestXml, IDP, responseXml, SP } from '../fixtures/signature/messages.ts';
 import { lassoIdpIssueResponse, pysaml2IdpIssueResponse, requirePythonModules } from '../peers/python.ts';
 import { insertSignatureTemplate, requireXmlsec1, signatureTemplate, XMLSEC1, xmlsec1SignTemplate, xmlsec1Sign } from '../peers/xmlsec.ts';
 
 const RESPONSE_ID = '_r0123456789abcdef0123456789abcdef01234567';
 const ASSERTION_ID = '_a0123456789abcdef0123456789abcdef01234567';
 const EVIL = 'mallory@evil.test';
-const ID_ATTRS = [`${NS.samlp}:Response`, `${NS.saml}:Assertion`];
+const ID_ATTRS = [`${NS.samlp}:Response`, `${NS.saml}:Assertion`, `${NS.samlp}:AuthnRequest`];
 // Seconds on an idle 2-core machine; minutes when other test runs share it.
 const SETUP_TIMEOUT = 300_000;
 const XMLSEC_CONCURRENCY = 2;
@@ -105,6 +106,46 @@ function bases(): Base[] {
       cred: rsa,
     },
   ];
+}
+
+/**
+ * The other documents xmlsec1 signs in test/saml/signature-interop.test.ts (algorithms, digests,
+ * canonicalization options, an ECDSA AuthnRequest), each as signed and with its content altered.
+ */
+function xmlsec1Variants(): Doc[] {
+  const rsa384 = { signatureMethodUri: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384', digestMethodUri: 'http://www.w3.org/2001/04/xmldsig-more#sha384' };
+  const ecdsa512 = { signatureMethodUri: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512', digest: 'sha512' as const };
+  const variants: Array<{ name: string; cred: Credential; template: Parameters<typeof xmlsec1Sign>[4] }> = [
+    { name: 'rsa-sha1', cred: rsa, template: { algorithm: 'rsa-sha1' } },
+    { name: 'rsa-sha512', cred: rsa, template: { algorithm: 'rsa-sha512' } },
+    { name: 'ecdsa-sha256', cred: ec, template: { algorithm: 'ecdsa-sha256' } },
+    { name: 'rsa-sha384, sha384 digest', cred: rsa, template: rsa384 },
+    { name: 'ecdsa-sha512', cred: ec, template: ecdsa512 },
+    { name: 'PrefixList xs xsi', cred: rsa, template: { prefixList: ['xs', 'xsi'] } },
+    { name: 'no KeyInfo', cred: rsa, template: { x509Data: false } },
+  ];
+  const docsOut: Doc[] = [];
+  const both = (name: string, xml: string, cred: Credential, tampered: string) => {
+    expect(tampered).not.toBe(xml);
+    docsOut.push({ signer: 'xmlsec1 variants', shape: name, xml, certPem: cred.certPem });
+    docsOut.push({ signer: 'xmlsec1 variants', shape: `${name}, tampered`, xml: tampered, certPem: cred.certPem });
+  };
+  const alter = (xml: string) => xml.replace('alice@example.test</saml:NameID>', `${EVIL}</saml:NameID>`);
+  for (const v of variants) {
+    const xml = xmlsec1Sign(responseXml(), RESPONSE_ID, v.cred.key.privateKeyPem, v.cred.certPem, v.template);
+    both(v.name, xml, v.cred, alter(xml));
+  }
+  // SignedInfo itself canonicalized with an InclusiveNamespaces PrefixList (the canonicalizer writes
+  // into its input: the core engine must copy).
+  const template = signatureTemplate({ id: RESPONSE_ID, prefixList: ['xs'] }).replace(
+    `<ds:CanonicalizationMethod Algorithm="${TRANSFORM.excC14n}"/>`,
+    `<ds:CanonicalizationMethod Algorithm="${TRANSFORM.excC14n}"><ec:InclusiveNamespaces xmlns:ec="${TRANSFORM.excC14n}" PrefixList="xs xsi"/></ds:CanonicalizationMethod>`,
+  );
+  const withPrefixes = xmlsec1SignTemplate(insertSignatureTemplate(responseXml(), template, RESPONSE_ID), rsa.key.privateKeyPem, rsa.certPem);
+  both('SignedInfo PrefixList', withPrefixes, rsa, alter(withPrefixes));
+  const request = xmlsec1Sign(authnRequestXml(), '_q0123456789abcdef0123456789abcdef01234567', ec.key.privateKeyPem, ec.certPem, { algorithm: 'ecdsa-sha256' });
+  both('AuthnRequest ecdsa-sha256', request, ec, request.replace(`AssertionConsumerServiceURL="${ACS}"`, 'AssertionConsumerServiceURL="https://evil.example.test/acs"'));
+  return docsOut;
 }
 
 function firstNameId(xml: string): Element {
@@ -245,6 +286,7 @@ beforeAll(async () => {
   docs = all.flatMap((b) =>
     shapes(b, { attacks: !b.signer.includes('ecdsa'), controls: /^samlconf (ecdsa )?\(both\)|lasso|pysaml2/.test(b.signer) }),
   );
+  docs.push(...xmlsec1Variants());
 
   workDir = mkdtempSync(join(tmpdir(), 'samlconf-diff-'));
   const certFiles = new Map<string, string>();
@@ -312,7 +354,7 @@ function printTable(): void {
   const signers = [...new Set(docs.map((d) => d.signer))];
   const shapeNames = [...new Set(docs.map((d) => d.shape))];
   const lines = [`signature verdicts per signer and shape: core / xml-crypto / xmlsec1 (V valid, o xmlsec1 OK over another element, - invalid), one triple per signature`];
-  lines.push(['shape'.padEnd(22), ...signers.map((s) => s.padEnd(22))].join(''));
+  lines.push(['shape'.padEnd(36), ...signers.map((s) => s.padEnd(22))].join(''));
   for (const shape of shapeNames) {
     const cells = signers.map((s) =>
       rows
@@ -321,7 +363,7 @@ function printTable(): void {
         .join(' ')
         .padEnd(22),
     );
-    lines.push([shape.padEnd(22), ...cells].join(''));
+    lines.push([shape.padEnd(36), ...cells].join(''));
   }
   lines.push(`${docs.length} documents, ${rows.length} signatures`);
   console.log(lines.join('\n'));
@@ -330,15 +372,19 @@ function printTable(): void {
 describe('signature verifier: core engine, xml-crypto engine and xmlsec1 on every attack shape and peer signature', () => {
   it('holds every shape of saml/attacks for every signer whose signatures allow it', () => {
     const signers = [...new Set(docs.map((d) => d.signer))];
-    expect(signers).toEqual(['samlconf (assertion)', 'samlconf (both)', 'samlconf ecdsa (both)', 'xmlsec1 (both)', 'lasso (both)', 'pysaml2 (both)']);
-    for (const signer of signers.filter((s) => !s.includes('ecdsa'))) {
+    expect(signers).toEqual(['samlconf (assertion)', 'samlconf (both)', 'samlconf ecdsa (both)', 'xmlsec1 (both)', 'lasso (both)', 'pysaml2 (both)', 'xmlsec1 variants']);
+    for (const signer of signers.filter((s) => !/ecdsa|variants/.test(s))) {
       const shapesHere = docs.filter((d) => d.signer === signer).map((d) => d.shape);
       const xsw = signer === 'samlconf (assertion)' ? XSW_SHAPES.filter((s) => s !== 'xsw1' && s !== 'xsw2') : XSW_SHAPES;
       for (const s of [...xsw, 'relocation', 'comment injection', 'as signed']) expect(shapesHere, signer).toContain(s);
     }
     // Every signer's own signatures are valid as signed, for all three.
-    for (const r of rows.filter((k) => k.doc.shape === 'as signed')) {
+    const asSigned = (k: Row) => k.doc.shape === 'as signed' || (k.doc.signer === 'xmlsec1 variants' && !k.doc.shape.endsWith('tampered'));
+    for (const r of rows.filter(asSigned)) {
       expect([r.core.valid, r.xmlCrypto.valid, r.xmlsec1.valid], label(r)).toEqual([true, true, true]);
+    }
+    for (const r of rows.filter((k) => k.doc.signer === 'xmlsec1 variants' && k.doc.shape.endsWith('tampered'))) {
+      expect([r.core.valid, r.xmlCrypto.valid, r.xmlsec1Ok], label(r)).toEqual([false, false, false]);
     }
   });
 
