@@ -67,6 +67,8 @@ interface Row {
   index: number;
   /** ID of the element holding the signature. */
   holder?: string;
+  /** How many ds:Signature the document holds, and how many checks each engine returned. */
+  counts: { signatures: number; core: number; coreDom: number; xmlCrypto: number };
   core: Verdict;
   coreDom: Verdict;
   xmlCrypto: Verdict;
@@ -329,6 +331,7 @@ beforeAll(async () => {
       doc: j.doc,
       index: j.index,
       holder: j.holder?.getAttribute('ID') ?? undefined,
+      counts: { signatures: jobs.length, core: j.checks.core.length, coreDom: j.checks.coreDom.length, xmlCrypto: j.checks.xmlCrypto.length },
       core: verdictOf(j.checks.core[j.index - 1]),
       coreDom: verdictOf(j.checks.coreDom[j.index - 1]),
       xmlCrypto: verdictOf(j.checks.xmlCrypto[j.index - 1]),
@@ -389,6 +392,10 @@ describe('signature verifier: core engine, xml-crypto engine and xmlsec1 on ever
   });
 
   it('both engines give the same verdict over the same element and bytes, on the text and on the parsed document', () => {
+    for (const r of rows) {
+      const n = r.counts.signatures;
+      expect(r.counts, label(r)).toEqual({ signatures: n, core: n, coreDom: n, xmlCrypto: n });
+    }
     const disagreements = rows
       .filter(
         (r) =>
