@@ -28,10 +28,19 @@ export function readExpected(target: string): Expected {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Expected;
 }
 
+/**
+ * The results of one target in a run. A result names its target only when the run tested several
+ * (`target` is optional in results.json), so in a run of one target every result is that target's.
+ */
+export function scenariosOf(result: RunResult, target: string): RunResult['scenarios'] {
+  const only = result.targets?.length === 1 ? result.targets[0]!.name : undefined;
+  return result.scenarios.filter((s) => (s.target ?? only) === target);
+}
+
 /** Verdicts of one target in a run, by scenario ID. */
 export function verdictsOf(result: RunResult, target: string): Record<string, Verdict> {
   const out: Record<string, Verdict> = {};
-  for (const s of result.scenarios) if (s.target === target) out[s.id] = s.verdict;
+  for (const s of scenariosOf(result, target)) out[s.id] = s.verdict;
   return out;
 }
 
@@ -42,7 +51,7 @@ export function verdictsOf(result: RunResult, target: string): Record<string, Ve
  */
 export function repin(result: RunResult, target: string, previous: Expected): Expected {
   const out: Expected = {};
-  const scenarios = result.scenarios.filter((s) => s.target === target).sort((a, b) => a.id.localeCompare(b.id));
+  const scenarios = scenariosOf(result, target).sort((a, b) => a.id.localeCompare(b.id));
   for (const s of scenarios) {
     const before = previous[s.id];
     if (s.verdict === 'pass') out[s.id] = { verdict: 'pass' };

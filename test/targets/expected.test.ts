@@ -24,6 +24,13 @@ describe('targets/lib/expected.ts', () => {
     expect(verdictsOf(run, 'x')).toEqual({ a: 'pass', b: 'fail', c: 'warning', d: 'error' });
   });
 
+  it('takes every result of a one-target run as that target\'s (results name their target only when a run has several)', () => {
+    const one = { targets: [{ name: 'solo', role: 'idp' }], scenarios: [{ ...scenario('a', 'solo', 'pass'), target: undefined }, { ...scenario('b', 'solo', 'fail', 'weak'), target: undefined }] } as unknown as RunResult;
+    expect(verdictsOf(one, 'solo')).toEqual({ a: 'pass', b: 'fail' });
+    expect(Object.keys(repin(one, 'solo', {}))).toEqual(['a', 'b']);
+    expect(verdictsOf(one, 'other')).toEqual({});
+  });
+
   it('keeps the reasons of unchanged verdicts and marks new non-pass verdicts UNDIAGNOSED', () => {
     const next = repin(run, 'x', {
       a: { verdict: 'fail', reason: 'was a finding' },

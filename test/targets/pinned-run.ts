@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { parseJsonReport } from '../../reports/json.ts';
 import type { RunResult } from '../../reports/schema.ts';
-import { readExpected, repin, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
+import { readExpected, repin, scenariosOf, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/samlconf.js');
@@ -47,10 +47,12 @@ export function differencesFromPinned(result: RunResult, targets: readonly strin
   for (const target of targets) {
     const expected: Expected = readExpected(target);
     const got = verdictsOf(result, target);
+    // A run that reached no verdict for the target proves nothing, whatever is pinned.
+    if (Object.keys(got).length === 0) problems.push(`[${target}] the run has no verdicts for this target`);
     const ids = [...new Set([...Object.keys(expected), ...Object.keys(got)])].sort();
     for (const id of ids) {
       if (expected[id]?.verdict === got[id]) continue;
-      const s = result.scenarios.find((x) => x.target === target && x.id === id);
+      const s = scenariosOf(result, target).find((x) => x.id === id);
       const lines = [`[${target}] ${id}: expected ${expected[id]?.verdict ?? '(not pinned)'}, got ${got[id] ?? '(not run)'}${s?.reason ? ` (${s.reason.slice(0, 300)})` : ''}`];
       if (expected[id]?.reason) lines.push(`    pinned because: ${expected[id]!.reason}`);
       for (const f of s?.findings ?? []) if (!f.ok) lines.push(`    FAILED ${f.check}: ${f.observed.slice(0, 400)}`);
