@@ -1,0 +1,28 @@
+// The Lasso IdP (targets/lasso-idp, run alone by targets/lasso-idp.config.ts): a SAML 2.0 IdP
+// written on Lasso, the C library behind mod_auth_mellon and authentic2, through its Python
+// binding — an implementation that shares no code with samlconf. One full `samlconf run` against
+// it, compared verdict for verdict with targets/lasso-idp/expected.json (each non-pass pinned with
+// its reason). SAMLCONF_PIN=1 re-pins instead of comparing, as in debian-stacks.test.ts.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { expectPinnedVerdicts, PIN, pinAll, ROOT, runConfig } from './pinned-run.ts';
+
+const CONFIG = path.join(ROOT, 'targets/lasso-idp.config.ts');
+const TARGETS = ['lasso-idp'] as const;
+
+/** What the target needs (bin/setup installs it on Debian); elsewhere the test is skipped. */
+const missing = existsSync('/usr/lib/python3/dist-packages/lasso.py') && existsSync('/usr/bin/python3') ? [] : ['python3-lasso'];
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'samlconf-lasso-idp-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(missing.length > 0)(`samlconf run against the Lasso IdP${missing.length ? ` (skipped: install ${missing.join(' ')})` : ''}`, () => {
+  it('reaches the verdicts pinned in targets/lasso-idp/expected.json', () => {
+    const { result, seconds } = runConfig(CONFIG, TARGETS, work, 150_000);
+    console.log(`lasso-idp: ${result.scenarios.length} scenarios in ${seconds.toFixed(1)} s`);
+    if (PIN) pinAll(result, TARGETS);
+    else expectPinnedVerdicts(result, TARGETS);
+  }, 170_000);
+});
