@@ -1,6 +1,6 @@
 // The Debian reference targets (targets/debian-stacks.config.ts): mod_auth_mellon behind Apache as
-// an SP, SimpleSAMLphp as an IdP — two SAML stacks written in neither TypeScript nor JavaScript,
-// each configured as its own documentation tells an admin. One full `samlconf run` against both,
+// an SP, SimpleSAMLphp and an IdP on Lasso (python3-lasso) as IdPs — SAML stacks written in neither
+// TypeScript nor JavaScript, each configured as its own documentation tells. One full `samlconf run` against all,
 // compared verdict for verdict with targets/<name>/expected.json (each non-pass pinned with its
 // reason). To re-pin after a change in the harness, run this file with SAMLCONF_PIN=1: it rewrites
 // the expected.json files from the run (reasons of unchanged verdicts kept, new ones marked
@@ -13,7 +13,7 @@ import { afterAll, describe, it } from 'vitest';
 import { expectPinnedVerdicts, PIN, pinAll, ROOT, runConfig } from './pinned-run.ts';
 
 const CONFIG = path.join(ROOT, 'targets/debian-stacks.config.ts');
-const TARGETS = ['mellon-sp', 'simplesamlphp-idp'] as const;
+const TARGETS = ['mellon-sp', 'simplesamlphp-idp', 'lasso-idp'] as const;
 
 /** What the targets need (bin/setup installs it on Debian); elsewhere the test is skipped. */
 const missing = [
@@ -21,6 +21,7 @@ const missing = [
   ['/usr/lib/apache2/modules/mod_auth_mellon.so', 'libapache2-mod-auth-mellon'],
   ['/usr/share/simplesamlphp/www', 'simplesamlphp'],
   ['/usr/bin/php', 'php-cli'],
+  ['/usr/lib/python3/dist-packages/lasso.py', 'python3-lasso'],
 ].filter(([file]) => !existsSync(file!)).map(([, pkg]) => pkg!);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'samlconf-debian-stacks-'));
