@@ -30,8 +30,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe.skipIf(missing.length > 0)(`samlconf run against the Debian reference targets${missing.length ? ` (skipped: install ${missing.join(' ')})` : ''}`, () => {
   it('reaches the verdicts pinned in targets/<name>/expected.json', () => {
     // Exit 1: the stacks have real failures, and the harness some errors (see expected.json).
-    const { result } = runConfig(CONFIG, TARGETS, work, 220_000);
+    const { result } = runConfig(CONFIG, TARGETS, work, 300_000);
     if (PIN) pinAll(result, TARGETS);
     else expectPinnedVerdicts(result, TARGETS);
-  }, 240_000);
+  }, 320_000);
 });
