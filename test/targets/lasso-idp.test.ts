@@ -3,10 +3,14 @@
 // binding — an implementation that shares no code with samlconf. One full `samlconf run` against
 // it, compared verdict for verdict with targets/lasso-idp/expected.json (each non-pass pinned with
 // its reason). SAMLCONF_PIN=1 re-pins instead of comparing, as in debian-stacks.test.ts.
+//
+// debian-stacks.test.ts starts the same target on its fixed port (47233), and vitest runs test
+// files side by side, so this file gives it a free port of its own (SAMLCONF_LASSO_IDP_PORT).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { expectPinnedVerdicts, PIN, pinAll, ROOT, runConfig } from './pinned-run.ts';
 
 const CONFIG = path.join(ROOT, 'targets/lasso-idp.config.ts');
@@ -17,6 +21,19 @@ const missing = existsSync('/usr/lib/python3/dist-packages/lasso.py') && existsS
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'samlconf-lasso-idp-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+beforeAll(async () => {
+  process.env.SAMLCONF_LASSO_IDP_PORT ??= String(await freePort());
+});
 
 describe.skipIf(missing.length > 0)(`samlconf run against the Lasso IdP${missing.length ? ` (skipped: install ${missing.join(' ')})` : ''}`, () => {
   it('reaches the verdicts pinned in targets/lasso-idp/expected.json', () => {
