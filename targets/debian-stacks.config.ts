@@ -3,6 +3,7 @@
 //   mellon-sp          mod_auth_mellon 0.18 behind Apache 2.4 (libapache2-mod-auth-mellon)
 //   simplesamlphp-idp  SimpleSAMLphp 1.19 under PHP's built-in server (simplesamlphp)
 //   pysaml2-idp        a small IdP on pysaml2 7.0 (python3-pysaml2) under Python's wsgiref
+//   lasso-idp          an IdP on Lasso 2.8 (python3-lasso) in a Python stdlib HTTP server
 // Run: node bin/samlconf.js run --config targets/debian-stacks.config.ts
 // Their expected verdicts are pinned in targets/<name>/expected.json (test/targets/debian-stacks.test.ts).
 import path from 'node:path';
@@ -15,14 +16,16 @@ const root = path.resolve(here, '..');
 
 /**
  * Ports on 127.0.0.1; override with SAMLCONF_MELLON_SP_PORT / SAMLCONF_SIMPLESAMLPHP_IDP_PORT /
- * SAMLCONF_PYSAML2_IDP_PORT.
+ * SAMLCONF_PYSAML2_IDP_PORT / SAMLCONF_LASSO_IDP_PORT.
  */
 const mellonPort = Number(process.env.SAMLCONF_MELLON_SP_PORT ?? 47131);
 const sspPort = Number(process.env.SAMLCONF_SIMPLESAMLPHP_IDP_PORT ?? 47231);
 const pysaml2Port = Number(process.env.SAMLCONF_PYSAML2_IDP_PORT ?? 47232);
+const lassoPort = Number(process.env.SAMLCONF_LASSO_IDP_PORT ?? 47233);
 const mellon = referenceTargetBase('mellon-sp', mellonPort);
 const ssp = referenceTargetBase('simplesamlphp-idp', sspPort);
 const pysaml2 = referenceTargetBase('pysaml2-idp', pysaml2Port);
+const lasso = referenceTargetBase('lasso-idp', lassoPort);
 
 // The start commands `exec` their script so that it leads the process group the harness stops: it
 // then gets to remove its temporary folder before the harness kills what is left of the group.
@@ -64,6 +67,18 @@ export default defineConfig({
       users: REFERENCE_USERS,
       login: { username: 'input[name="username"]', password: 'input[name="password"]', submit: 'button[type="submit"]' },
       idpInitiatedUrl: `${pysaml2}/idp-initiated`,
+    },
+    {
+    name: 'lasso-idp',
+    role: 'idp',
+    // The metadata start.sh writes; its entity ID is this URL.
+    metadata: `${lasso}/metadata`,
+    start: { command: 'exec bash targets/lasso-idp/start.sh', url: `${lasso}/metadata`, cwd: root, port: lassoPort },
+    capabilities: ['idp-initiated', 'slo'],
+    // The users of targets/lasso-idp/server.py.
+    users: REFERENCE_USERS,
+    login: { username: 'input[name="username"]', password: 'input[name="password"]', submit: 'button[type="submit"]' },
+    idpInitiatedUrl: `${lasso}/idp-initiated`,
     },
   ],
 });

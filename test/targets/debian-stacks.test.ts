@@ -1,6 +1,7 @@
 // The Debian reference targets (targets/debian-stacks.config.ts): mod_auth_mellon behind Apache as
-// an SP, SimpleSAMLphp and a small pysaml2 IdP as IdPs — three SAML stacks written in neither
-// TypeScript nor JavaScript, each configured as its own documentation tells an admin. One full `samlconf run` against all three,
+// an SP; SimpleSAMLphp, a small pysaml2 IdP and an IdP on Lasso (python3-lasso) as IdPs — SAML
+// stacks written in neither TypeScript nor JavaScript, each configured as its own documentation
+// tells an admin. One full `samlconf run` against all four,
 // compared verdict for verdict with targets/<name>/expected.json (each non-pass pinned with its
 // reason). To re-pin after a change in the harness, run this file with SAMLCONF_PIN=1: it rewrites
 // the expected.json files from the run (reasons of unchanged verdicts kept, new ones marked
@@ -13,7 +14,7 @@ import { afterAll, describe, it } from 'vitest';
 import { expectPinnedVerdicts, PIN, pinAll, ROOT, runConfig } from './pinned-run.ts';
 
 const CONFIG = path.join(ROOT, 'targets/debian-stacks.config.ts');
-const TARGETS = ['mellon-sp', 'pysaml2-idp', 'simplesamlphp-idp'] as const;
+const TARGETS = ['lasso-idp', 'mellon-sp', 'pysaml2-idp', 'simplesamlphp-idp'] as const;
 
 /** What the targets need (bin/setup installs it on Debian); elsewhere the test is skipped. */
 const missing = [
@@ -23,6 +24,7 @@ const missing = [
   ['/usr/bin/php', 'php-cli'],
   ['/usr/lib/python3/dist-packages/saml2/server.py', 'python3-pysaml2'],
   ['/usr/bin/xmlsec1', 'xmlsec1'],
+  ['/usr/lib/python3/dist-packages/lasso.py', 'python3-lasso'],
 ].filter(([file]) => !existsSync(file!)).map(([, pkg]) => pkg!);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'samlconf-debian-stacks-'));
@@ -31,8 +33,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe.skipIf(missing.length > 0)(`samlconf run against the Debian reference targets${missing.length ? ` (skipped: install ${missing.join(' ')})` : ''}`, () => {
   it('reaches the verdicts pinned in targets/<name>/expected.json', () => {
     // Exit 1: the stacks have real failures (see expected.json).
-    const { result } = runConfig(CONFIG, TARGETS, work, 220_000);
+    const { result } = runConfig(CONFIG, TARGETS, work, 300_000);
     if (PIN) pinAll(result, TARGETS);
     else expectPinnedVerdicts(result, TARGETS);
-  }, 240_000);
+  }, 320_000);
 });

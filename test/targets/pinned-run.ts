@@ -47,6 +47,8 @@ export function differencesFromPinned(result: RunResult, targets: readonly strin
   for (const target of targets) {
     const expected: Expected = readExpected(target);
     const got = verdictsOf(result, target);
+    // A run that reached no verdict for the target proves nothing, whatever is pinned.
+    if (Object.keys(got).length === 0) problems.push(`[${target}] the run has no verdicts for this target`);
     const ids = [...new Set([...Object.keys(expected), ...Object.keys(got)])].sort();
     for (const id of ids) {
       if (expected[id]?.verdict === got[id]) continue;
