@@ -60,7 +60,7 @@ export function describeIdpControl(shape: IdpControlShape): string {
 /** The control of an SP target: the test user's login, as the scenario's flow makes it, must get through. */
 export async function runSpControl(deps: SpFlowDeps, shape: SpControlShape, user: IdpUser): Promise<ControlResult> {
   const description = describeSpControl(shape);
-  deps.idp.setPlan({ ...deps.idp.plan(), ...shape.plan, user });
+  deps.idp.setPlan({ ...shape.plan, user });
   const outcome = shape.flow === 'idp-initiated' ? await idpInitiatedLogin(deps) : await spInitiatedLogin(deps);
   if (!outcome.responseDelivered || !outcome.sent) {
     return { shape: description, outcome: 'error', observed: 'the mock IdP delivered no Response, so the SP was never asked (did it send an AuthnRequest?)' };

@@ -1,4 +1,4 @@
-// The scenario contract (DESIGN.md "A scenario"). A scenario file default-exports one
+// The scenario contract (docs/scenarios.md). A scenario file default-exports one
 // ScenarioFamily (or an array of them) built with defineScenario. Families declare their variant
 // axes as data; the runner expands them into one scenario per combination.
 import type { Finding, Role, Severity } from '../reports/schema.ts';

@@ -1,4 +1,4 @@
-// The mock IdP (MOCKS.md): a fastify IdP on loopback whose answers each scenario plans.
+// The mock IdP (docs/mocks.md): a fastify IdP on loopback whose answers each scenario plans.
 export { startMockIdp } from './server.ts';
 export { DEFAULT_USER, PlanError, buildPlannedResponse, planFromJson } from './plan.ts';
 export type { CredentialName, PlannedResponse, ResponseInput } from './plan.ts';

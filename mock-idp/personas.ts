@@ -203,9 +203,9 @@ const generic: Persona = {
 
 // ---------------------------------------------------------------------------------------------
 // authentik (SAML Provider, 2025.8).
-//  - Endpoint paths and the NameID table with its fallbacks: seed /work/shared/seeds/002_*.txt
-//    (docs.goauthentik.io "SAML Provider", authentik_version 2025.8.0).
-//  - Issuer is the provider's free-text "Issuer" field: seed 000_*.txt (Better Stack sets
+//  - Endpoint paths and the NameID table with its fallbacks: authentik's documentation page
+//    "SAML Provider" (authentik_version 2025.8.0).
+//  - Issuer is the provider's free-text "Issuer" field: authentik's Better Stack integration guide (it sets
 //    `betterstack`); its default `authentik` and sign_assertion=True / sign_response=False,
 //    RSA-SHA256 / SHA-256 defaults: goauthentik/authentik authentik/providers/saml/models.py.
 //  - NameID value per format (email / hashed user ID / session hash, echoing the requested
@@ -215,12 +215,12 @@ const generic: Persona = {
 //    authentik/providers/saml/processors/assertion.py.
 //  - Hashed user ID = sha256("<user pk>-<install id>"): authentik/core/models.py User.uid.
 //  - Default property mappings (names and values): blueprints/system/providers-saml.yaml; the
-//    extra `email` mapping (SAML name `email`, value the user's email): seed 000_*.txt.
+//    extra `email` mapping (SAML name `email`, value the user's email): the Better Stack guide.
 const authentik: Persona = {
   name: 'authentik',
   sources: [
-    'seeds/002: authentik SAML Provider 2025.8 (endpoints, NameID table)',
-    'seeds/000: Better Stack with authentik (email mapping, issuer betterstack)',
+    'authentik docs: SAML Provider 2025.8 (endpoints, NameID table)',
+    'authentik docs: Better Stack integration (email mapping, issuer betterstack)',
     'goauthentik/authentik: providers/saml/models.py, processors/assertion.py, blueprints/system/providers-saml.yaml, core/models.py',
   ],
   entityId: (_baseUrl, c) => c.issuer ?? 'authentik',
@@ -293,8 +293,8 @@ const authentik: Persona = {
 // ---------------------------------------------------------------------------------------------
 // azure-ad (Microsoft Entra ID).
 //  - Issuer https://sts.windows.net/<tenant>/ and login URL https://login.microsoftonline.com/<tenant>/saml2
-//    (also the logout URL): seed 004_*.txt (Chatlayer guide: "Azure AD Identifier", "Login URL").
-//  - Signs the assertion only ("Sign SAML assertion", RSA-SHA256): MOCKS.md persona notes.
+//    (also the logout URL): Chatlayer's Azure AD SSO guide ("Azure AD Identifier", "Login URL").
+//  - Signs the assertion only ("Sign SAML assertion", RSA-SHA256): docs/mocks.md, persona notes.
 //  - NameID = user principal name by default; claims givenname, surname, emailaddress, name,
 //    plus tenantid, objectidentifier, displayname, identityprovider, authnmethodsreferences:
 //    learn.microsoft.com/entra/identity-platform/reference-saml-tokens and
@@ -305,7 +305,7 @@ const authentik: Persona = {
 //    Federation Metadata Url Entra shows for an enterprise app.
 const azureAd: Persona = {
   name: 'azure-ad',
-  sources: ['seeds/004: Chatlayer with Azure AD', 'learn.microsoft.com: reference-saml-tokens, saml-claims-customization'],
+  sources: ['Chatlayer docs: SSO with Azure AD', 'learn.microsoft.com: reference-saml-tokens, saml-claims-customization'],
   entityId: (_baseUrl, c) => `https://sts.windows.net/${c.tenantId ?? PLACEHOLDER.tenantId}/`,
   routes(c) {
     const tenant = `/${encodeURIComponent(c.tenantId ?? PLACEHOLDER.tenantId)}`;

@@ -44,6 +44,7 @@ export async function answer(core: IdpCore, reply: FastifyReply, target: Respons
   if (target.redirectResponse) return sendRedirectResponse(core, reply, scenario, planned, relayState);
   // A broken IdP for the harness's own null-target tests: no SAML parser may read this.
   if (mode === 'target' && o.breakdown === 'doctype-answers') planned.xml = `<!DOCTYPE Response [<!ENTITY who "alice">]>\n${planned.xml}`;
+  if (mode === 'target' && o.breakdown === 'oversized-answers') planned.xml = `${planned.xml}${'\n'.repeat(2 * 1024 * 1024)}`;
   const fields = encodePostFields({ param: 'SAMLResponse', xml: planned.xml, ...(relayState !== undefined ? { relayState } : {}) });
   let page: AutoPostPage;
   try {

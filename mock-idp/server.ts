@@ -1,4 +1,4 @@
-// The mock IdP server (MOCKS.md): fastify on loopback, one server for many concurrent scenarios.
+// The mock IdP server (docs/mocks.md): fastify on loopback, one server for many concurrent scenarios.
 // This file only assembles it: the state lives in core.ts, the SAML endpoints in routes.ts (which
 // hands each to sso / login / response / slo), the JSON control API in control.ts.
 import formbody from '@fastify/formbody';

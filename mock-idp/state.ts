@@ -1,5 +1,5 @@
 // The mock IdP's memory: one ScenarioState per scenario key, the SPs it knows from metadata, and
-// the indexes that attribute an incoming message to the scenario it belongs to (MOCKS.md: the
+// the indexes that attribute an incoming message to the scenario it belongs to (docs/mocks.md, attribution: the
 // header first, then message correlation, then `?scenario=` on mock-owned start URLs, else
 // `default`).
 import { BINDING } from '../saml/constants.ts';

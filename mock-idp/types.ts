@@ -1,4 +1,4 @@
-// Public shapes of the mock IdP (MOCKS.md contract). Kept apart from the code so the plan, the
+// Public shapes of the mock IdP (the contract in docs/mocks.md). Kept apart from the code so the plan, the
 // personas and the server can share them without importing each other.
 import type { EvidenceMessage } from '../reports/schema.ts';
 import type { StatusOptions } from '../saml/builders/index.ts';
@@ -203,10 +203,11 @@ export interface MockIdpOptions {
   /**
    * Target mode, for the harness's own tests: an IdP that is broken rather than weak, against
    * which no scenario may pass. `doctype-answers`: every Response it sends starts with a DOCTYPE
-   * (which SAML parsers must refuse); `silent-after-login`: it takes the password, then never
+   * (which SAML parsers must refuse); `oversized-answers`: every Response is padded past 2 MiB
+   * (beyond what the harness reads); `silent-after-login`: it takes the password, then never
    * answers the SP.
    */
-  breakdown?: 'doctype-answers' | 'silent-after-login';
+  breakdown?: 'doctype-answers' | 'oversized-answers' | 'silent-after-login';
 }
 
 export interface LastAuthnRequest {

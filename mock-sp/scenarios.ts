@@ -1,5 +1,5 @@
 // Per-scenario state of the mock SP and the attribution of each exchange to a scenario.
-// Attribution order (MOCKS.md): the x-samlconf-scenario header; message correlation (InResponseTo
+// Attribution order (docs/mocks.md, attribution): the x-samlconf-scenario header; message correlation (InResponseTo
 // to a request ID this SP sent, then RelayState naming a scenario); the scenario cookie; the
 // ?scenario= parameter of mock-owned start URLs; otherwise the default scenario.
 import { EvidenceRecorder } from '../mock-idp/recorder.ts';

@@ -28,10 +28,20 @@ export function readExpected(target: string): Expected {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Expected;
 }
 
+/**
+ * Whether a scenario result is about `target`. A result names its target only when the run tested
+ * several of one role (reports/SCHEMA.md); otherwise it belongs to the run's one target of its role.
+ */
+export function isAbout(result: RunResult, scenario: RunResult['scenarios'][number], target: string): boolean {
+  if (scenario.target !== undefined) return scenario.target === target;
+  const t = result.targets.find((x) => x.name === target);
+  return t !== undefined && scenario.role === t.role && result.targets.filter((x) => x.role === t.role).length === 1;
+}
+
 /** Verdicts of one target in a run, by scenario ID. */
 export function verdictsOf(result: RunResult, target: string): Record<string, Verdict> {
   const out: Record<string, Verdict> = {};
-  for (const s of result.scenarios) if (s.target === target) out[s.id] = s.verdict;
+  for (const s of result.scenarios) if (isAbout(result, s, target)) out[s.id] = s.verdict;
   return out;
 }
 
@@ -42,7 +52,7 @@ export function verdictsOf(result: RunResult, target: string): Record<string, Ve
  */
 export function repin(result: RunResult, target: string, previous: Expected): Expected {
   const out: Expected = {};
-  const scenarios = result.scenarios.filter((s) => s.target === target).sort((a, b) => a.id.localeCompare(b.id));
+  const scenarios = result.scenarios.filter((s) => isAbout(result, s, target)).sort((a, b) => a.id.localeCompare(b.id));
   for (const s of scenarios) {
     const before = previous[s.id];
     if (s.verdict === 'pass') out[s.id] = { verdict: 'pass' };

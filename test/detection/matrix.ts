@@ -1,4 +1,4 @@
-// The detection matrix (DESIGN.md, "How we know the harness is right"): every negative scenario
+// The detection matrix (docs/architecture.md, "The detection matrix"): every negative scenario
 // fails against a target that has exactly the weakness it probes, and passes against a correct
 // target and against targets weakened in other ways; the positive scenarios pass against a
 // correct target. The targets are the mocks in target mode, driven through runCatalogue like any

@@ -1,6 +1,7 @@
 // Null targets: targets that prove nothing. One refuses every login, one's oracle says the same
 // user is always logged in, others' oracles answer empty, garbage or a shape samlconf does not
-// know; an IdP answers with a DOCTYPE, another takes the password and never answers. Against any
+// know; an IdP answers with a DOCTYPE, another with Responses past the size the harness reads, a
+// third takes the password and never answers. Against any
 // of them no scenario of the catalogue may pass: a refusal there is no evidence, and an oracle
 // nobody can read says nothing about who got in. The whole catalogue runs here, found by glob, so
 // a scenario added tomorrow is held to the same rule without anyone listing it.
@@ -33,6 +34,7 @@ const SP_NULL_TARGETS: Array<{ name: string; options: (oracleBase: string) => Sp
 
 const IDP_NULL_TARGETS: Array<{ name: string; options: IdpTargetOptions }> = [
   { name: 'idp-answers-with-doctype', options: { breakdown: 'doctype-answers' } },
+  { name: 'idp-answers-oversized', options: { breakdown: 'oversized-answers' } },
   { name: 'idp-silent-after-login', options: { breakdown: 'silent-after-login' } },
 ];
 

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summaryLine } from '../../reports/console.ts';
 import { parseJsonReport } from '../../reports/json.ts';
-import type { Verdict } from '../../reports/schema.ts';
 import { REQUIREMENTS } from '../../saml/requirements.ts';
 import { parseXml } from '../../saml/xml.ts';
+import { expectPinnedVerdicts, PIN, pinAll } from '../targets/pinned-run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/samlconf.js');
@@ -108,117 +108,24 @@ describe('samlconf CLI contract', () => {
   });
 });
 
-/**
- * What the bundled targets do today. Each expectation is a real finding about a real library, as
- * its README configures it.
- * node-saml SP: requires the Response AND the assertion to be signed, so single-signature Responses
- * the profile allows are refused (warnings), and every attack built on a Response signed on one
- * level only (the wrapping shapes, the foreign Reference, the assertions for another SP) cannot
- * reach the code it probes: not applicable, after the same Response without the attack was
- * refused too (its positive control; these passed, hollowly, before controls were checked); checks
- * neither Recipient, Destination nor the Response Issuer, and logs in the assertion of a Response
- * whose status is an error (failures); accepts RSA-SHA1 signatures (warning); answers the IdP's
- * valid LogoutResponse with HTTP 400 at the end of SP-initiated logout (validatePostResponseAsync
- * wants InResponseTo on a Response root; Bindings 3.5.6 forbids HTTP errors there: a failure).
- * samlify IdP: answers AuthnRequests from an unknown Issuer or to another Destination, ignores
- * IsPassive, NameIDPolicy, ForceAuthn and RequestedAuthnContext (failures); keeps no request-ID
- * cache and no request age limit (warnings).
- */
-const EXPECTED: Record<string, Verdict> = {
-  // node-saml-sp
-  'sp-wrong-recipient-rejected': 'fail',
-  'sp-wrong-destination-rejected': 'fail',
-  'sp-wrong-issuer-rejected': 'fail',
-  'sp-wrong-audience-rejected': 'pass',
-  'sp-expired-assertion-rejected': 'pass',
-  'sp-not-yet-valid-assertion-rejected': 'pass',
-  'sp-expired-subject-confirmation-rejected': 'pass',
-  'sp-idp-initiated-sso': 'not-applicable',
-  'sp-unsolicited-response-needs-opt-in': 'pass',
-  'sp-slo-unsigned-logout-request-rejected-redirect': 'pass', // sent to its POST-only SLO endpoint anyway
-  'sp-slo-unsigned-logout-request-rejected-post': 'pass',
-  'sp-slo-other-user-logout-request-ignored': 'pass',
-  'sp-slo-sp-initiated': 'fail', // HTTP 400 for the IdP's LogoutResponse
-  'sp-slo-idp-initiated': 'pass',
-  'sp-error-status-with-assertion-rejected': 'fail',
-  'sp-wrong-in-response-to-rejected': 'pass',
-  'sp-missing-in-response-to-rejected': 'pass',
-  'sp-second-assertion-for-another-sp-ignored': 'not-applicable',
-  'sp-advice-assertion-for-another-sp-ignored': 'not-applicable',
-  'sp-replayed-response-rejected': 'pass',
-  'sp-replayed-unsolicited-response-rejected': 'not-applicable',
-  'sp-unsigned-response-rejected': 'pass',
-  'sp-untrusted-key-rejected': 'pass',
-  'sp-signature-removed-rejected': 'pass',
-  'sp-signature-empty-value-rejected': 'pass',
-  'sp-signature-foreign-reference-rejected': 'not-applicable',
-  'sp-initiated-sso-both': 'pass',
-  'sp-initiated-sso-assertion': 'warning',
-  'sp-initiated-sso-response': 'warning',
-  'sp-comment-injection-nameid': 'pass',
-  'sp-xsw-rejected-xsw1': 'not-applicable',
-  'sp-xsw-rejected-xsw2': 'not-applicable',
-  'sp-xsw-rejected-xsw3': 'not-applicable',
-  'sp-xsw-rejected-xsw4': 'not-applicable',
-  'sp-xsw-rejected-xsw5': 'not-applicable',
-  'sp-xsw-rejected-xsw6': 'not-applicable',
-  'sp-xsw-rejected-xsw7': 'not-applicable',
-  'sp-xsw-rejected-xsw8': 'not-applicable',
-  'sp-signature-relocation-rejected': 'not-applicable',
-  'sp-untrusted-key-expired-certificate-rejected': 'pass',
-  'sp-sha1-signature-refused': 'warning', // relies on RSA-SHA1 signatures
-  'sp-nameid-case-not-normalised': 'pass',
-  'sp-nameid-trailing-space-not-normalised': 'pass',
-  'sp-relaystate-https-not-followed': 'pass',
-  'sp-relaystate-scheme-relative-not-followed': 'pass',
-  'sp-relaystate-javascript-not-run': 'pass',
-  // samlify-idp
-  'idp-acs-selection-unknown-index': 'pass',
-  'idp-acs-selection-redirect-binding': 'pass',
-  'idp-attribute-markup-escaped': 'pass',
-  'idp-force-authn-reauthenticates': 'fail', // answers ForceAuthn from its session
-  'idp-unsatisfiable-authn-context-refused': 'fail', // asserts PasswordProtectedTransport whatever was asked
-  'idp-slo-sp-initiated': 'pass',
-  'idp-slo-unsigned-logout-request-rejected': 'pass',
-  'idp-unsupported-nameid-format-refused': 'fail',
-  'idp-unsigned-authn-request-rejected-redirect': 'pass',
-  'idp-unsigned-authn-request-rejected-post': 'pass',
-  'idp-rogue-acs-url-refused': 'pass',
-  'idp-relay-state-script': 'pass',
-  'idp-relay-state-long': 'pass',
-  'idp-unknown-issuer-refused': 'fail',
-  'idp-wrong-destination-refused-redirect': 'fail',
-  'idp-wrong-destination-refused-post': 'fail',
-  'idp-replayed-authn-request-refused': 'warning',
-  'idp-stale-authn-request-refused': 'warning',
-  'idp-sso-redirect': 'pass',
-  'idp-sso-post': 'pass',
-  'idp-passive-request-without-session': 'fail',
-};
+/** The bundled targets of the default run; their verdicts are pinned beside them (targets/<name>/expected.json). */
+const REFERENCE = ['node-saml-sp', 'samlify-idp'] as const;
 
 describe('samlconf run against the bundled reference targets', () => {
   it('runs the whole catalogue, writes every report, and reaches the expected verdicts', () => {
     const out = path.join(work, 'report');
     const r = samlconf(['run', '--out', out], 240_000);
-    // Exit 1: node-saml's real failures (see EXPECTED); a harness error would show as "errors".
+    // Exit 1: the reference targets' real failures (see targets/<name>/expected.json).
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
     expect(r.stdout).toContain(path.join(out, 'index.html'));
 
     const result = parseJsonReport(readFileSync(path.join(out, 'results.json'), 'utf8'));
-    expect(result.targets.map((t) => t.name).sort()).toEqual(['node-saml-sp', 'samlify-idp']);
-    const verdicts = Object.fromEntries(result.scenarios.map((s) => [s.id, s.verdict]));
-    // On a mismatch, say what each differing scenario saw, not just its verdict.
-    const differing = result.scenarios
-      .filter((s) => EXPECTED[s.id] !== s.verdict)
-      .map((s) => {
-        const seen = s.findings.map((f) => `    ${f.ok ? 'ok' : 'FAILED'} ${f.check}: ${f.observed.slice(0, 400)}`);
-        const notes = s.evidence.filter((e) => e.note).map((e) => `    ${e.direction} ${e.kind}: ${e.note!.slice(0, 300)}`);
-        return [`${s.id}: expected ${EXPECTED[s.id] ?? '(not pinned)'}, got ${s.verdict}${s.reason ? ` (${s.reason.slice(0, 300)})` : ''}`, ...seen, ...notes].join('\n');
-      });
-    expect(verdicts, differing.join('\n')).toEqual(EXPECTED);
-    const counts: Record<Verdict, number> = { pass: 0, fail: 0, warning: 0, review: 0, 'not-applicable': 0, error: 0 };
-    for (const v of Object.values(EXPECTED)) counts[v]++;
-    expect(r.stdout).toContain(summaryLine(counts)); // 0 errors among them
+    expect(result.targets.map((t) => t.name).sort()).toEqual([...REFERENCE]);
+    // Compared the way --baseline compares, verdict for verdict; SAMLCONF_PIN=1 re-pins instead.
+    if (PIN) pinAll(result, REFERENCE);
+    else expectPinnedVerdicts(result, REFERENCE);
+    expect(result.summary.byVerdict.error, 'a harness error among the reference verdicts').toBe(0);
+    expect(r.stdout).toContain(summaryLine(result.summary.byVerdict));
     for (const s of result.scenarios.filter((x) => x.verdict !== 'not-applicable')) {
       expect(s.findings.length, `${s.id} made no check`).toBeGreaterThan(0);
       expect(s.evidence.some((e) => e.kind !== 'Other'), `${s.id} recorded no message`).toBe(true);

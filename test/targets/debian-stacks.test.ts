@@ -1,6 +1,6 @@
 // The Debian reference targets (targets/debian-stacks.config.ts): mod_auth_mellon behind Apache as
-// an SP, SimpleSAMLphp as an IdP — two SAML stacks written in neither TypeScript nor JavaScript,
-// each configured as its own documentation tells an admin. One full `samlconf run` against both,
+// an SP, SimpleSAMLphp and a small pysaml2 IdP as IdPs — three SAML stacks written in neither
+// TypeScript nor JavaScript, each configured as its own documentation tells an admin. One full `samlconf run` against all three,
 // compared verdict for verdict with targets/<name>/expected.json (each non-pass pinned with its
 // reason). To re-pin after a change in the harness, run this file with SAMLCONF_PIN=1: it rewrites
 // the expected.json files from the run (reasons of unchanged verdicts kept, new ones marked
@@ -13,7 +13,7 @@ import { afterAll, describe, it } from 'vitest';
 import { expectPinnedVerdicts, PIN, pinAll, ROOT, runConfig } from './pinned-run.ts';
 
 const CONFIG = path.join(ROOT, 'targets/debian-stacks.config.ts');
-const TARGETS = ['mellon-sp', 'simplesamlphp-idp'] as const;
+const TARGETS = ['mellon-sp', 'pysaml2-idp', 'simplesamlphp-idp'] as const;
 
 /** What the targets need (bin/setup installs it on Debian); elsewhere the test is skipped. */
 const missing = [
@@ -21,6 +21,8 @@ const missing = [
   ['/usr/lib/apache2/modules/mod_auth_mellon.so', 'libapache2-mod-auth-mellon'],
   ['/usr/share/simplesamlphp/www', 'simplesamlphp'],
   ['/usr/bin/php', 'php-cli'],
+  ['/usr/lib/python3/dist-packages/saml2/server.py', 'python3-pysaml2'],
+  ['/usr/bin/xmlsec1', 'xmlsec1'],
 ].filter(([file]) => !existsSync(file!)).map(([, pkg]) => pkg!);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'samlconf-debian-stacks-'));
@@ -28,7 +30,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(missing.length > 0)(`samlconf run against the Debian reference targets${missing.length ? ` (skipped: install ${missing.join(' ')})` : ''}`, () => {
   it('reaches the verdicts pinned in targets/<name>/expected.json', () => {
-    // Exit 1: the stacks have real failures, and the harness some errors (see expected.json).
+    // Exit 1: the stacks have real failures (see expected.json).
     const { result } = runConfig(CONFIG, TARGETS, work, 220_000);
     if (PIN) pinAll(result, TARGETS);
     else expectPinnedVerdicts(result, TARGETS);

@@ -24,6 +24,21 @@ describe('targets/lib/expected.ts', () => {
     expect(verdictsOf(run, 'x')).toEqual({ a: 'pass', b: 'fail', c: 'warning', d: 'error' });
   });
 
+  it('takes a result without a target name as the one of the run\'s only target of its role', () => {
+    const single = {
+      targets: [{ name: 'lone-idp', role: 'idp' }, { name: 'sp-1', role: 'sp' }, { name: 'sp-2', role: 'sp' }],
+      scenarios: [
+        { ...scenario('i', 'unused', 'warning'), role: 'idp', target: undefined },
+        { ...scenario('s', 'unused', 'pass'), target: undefined },
+        scenario('t', 'sp-2', 'fail'),
+      ],
+    } as unknown as RunResult;
+    expect(verdictsOf(single, 'lone-idp')).toEqual({ i: 'warning' });
+    expect(verdictsOf(single, 'sp-1')).toEqual({});
+    expect(verdictsOf(single, 'sp-2')).toEqual({ t: 'fail' });
+    expect(Object.keys(repin(single, 'lone-idp', {}))).toEqual(['i']);
+  });
+
   it('keeps the reasons of unchanged verdicts and marks new non-pass verdicts UNDIAGNOSED', () => {
     const next = repin(run, 'x', {
       a: { verdict: 'fail', reason: 'was a finding' },

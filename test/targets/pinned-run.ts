@@ -1,5 +1,5 @@
 // Shared by the tests that run a config's whole catalogue against bundled reference targets and
-// compare the verdicts with targets/<name>/expected.json (debian-stacks, js-stacks). Not a test
+// compare the verdicts with targets/<name>/expected.json (the default run's, debian-stacks, js-stacks). Not a test
 // file itself. With SAMLCONF_PIN=1 the caller re-pins instead of comparing.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { parseJsonReport } from '../../reports/json.ts';
 import type { RunResult } from '../../reports/schema.ts';
-import { readExpected, repin, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
+import { isAbout, readExpected, repin, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/samlconf.js');
@@ -50,7 +50,7 @@ export function differencesFromPinned(result: RunResult, targets: readonly strin
     const ids = [...new Set([...Object.keys(expected), ...Object.keys(got)])].sort();
     for (const id of ids) {
       if (expected[id]?.verdict === got[id]) continue;
-      const s = result.scenarios.find((x) => x.target === target && x.id === id);
+      const s = result.scenarios.find((x) => isAbout(result, x, target) && x.id === id);
       const lines = [`[${target}] ${id}: expected ${expected[id]?.verdict ?? '(not pinned)'}, got ${got[id] ?? '(not run)'}${s?.reason ? ` (${s.reason.slice(0, 300)})` : ''}`];
       if (expected[id]?.reason) lines.push(`    pinned because: ${expected[id]!.reason}`);
       for (const f of s?.findings ?? []) if (!f.ok) lines.push(`    FAILED ${f.check}: ${f.observed.slice(0, 400)}`);

@@ -1,6 +1,6 @@
 // Single Logout against an IdP, with the mock SP as the session participant that starts it: a
 // valid LogoutRequest must get a valid Success LogoutResponse and really end the IdP's session
-// (a new AuthnRequest shows the login page again); an unsigned one (ATTACKS.md I7) must not end
+// (a new AuthnRequest shows the login page again); an unsigned one (docs/attacks.md, unsigned LogoutRequest) must not end
 // the session with a Success answer.
 import { checkLogoutMessage, defineIdpScenario, type IdpTargetContext } from '../../../harness/context.ts';
 import { NotApplicableError, type TargetFacts } from '../../../harness/scenario.ts';

@@ -1,4 +1,4 @@
-// Negative Single Logout against an SP (ATTACKS.md #33): a normal login, then one LogoutRequest
+// Negative Single Logout against an SP (docs/attacks.md, Single Logout abuse): a normal login, then one LogoutRequest
 // from the IdP's side carrying exactly one fault. The oracle is the session: it must survive.
 import { defineSpScenario } from '../../../harness/context.ts';
 import { NotApplicableError } from '../../../harness/scenario.ts';

@@ -1,4 +1,4 @@
-// Non-success status with an assertion present (ATTACKS.md row 28). The IdP says the login failed
+// Non-success status with an assertion present (docs/attacks.md, error status with an assertion). The IdP says the login failed
 // yet ships a signed assertion anyway; only the top-level StatusCode tells the SP not to use it.
 // The assertion is for the legitimate user and valid in every other respect, so a login can only
 // come from an SP that never reads the status.

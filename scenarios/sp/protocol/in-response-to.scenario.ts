@@ -1,4 +1,4 @@
-// Negative cases on InResponseTo (ATTACKS.md row 22): an SP-initiated login whose signed Response
+// Negative cases on InResponseTo (docs/attacks.md, InResponseTo): an SP-initiated login whose signed Response
 // does not answer the request this browser's login sent. A Response minted for another login (or
 // one with the correlation stripped) must not open a session here, even though the IdP signed it.
 import { responseFaultScenario, type ResponseFault } from '../../support.ts';

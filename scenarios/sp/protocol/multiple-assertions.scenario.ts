@@ -1,4 +1,4 @@
-// Multiple assertions (ATTACKS.md row 25). Mallory logs in as himself and adds to his own Response
+// Multiple assertions (docs/attacks.md, multiple assertions). Mallory logs in as himself and adds to his own Response
 // a genuine, IdP-signed assertion for alice that he captured elsewhere: issued to another SP
 // (Audience, Recipient and Destination are that SP's), so it is worthless here on its own.
 //  appended  alice's assertion after mallory's, as a second direct child of the Response

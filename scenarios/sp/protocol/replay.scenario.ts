@@ -1,4 +1,4 @@
-// Replay (ATTACKS.md row 19): a signed Response the SP has just accepted is posted to it again,
+// Replay (docs/attacks.md, replay): a signed Response the SP has just accepted is posted to it again,
 // unchanged, from a browser that no longer holds any of the SP's cookies (a fresh login attempt,
 // as an attacker holding a captured message would make). The SP must not log anyone in from it.
 //

@@ -1,4 +1,4 @@
-// Certificate faking (ATTACKS.md row 14) beyond sp-untrusted-key-rejected (attacker key, its
+// Certificate faking (docs/attacks.md, certificate faking) beyond sp-untrusted-key-rejected (attacker key, its
 // fresh self-signed certificate in KeyInfo): the Response claims the attacker and is signed with a
 // key that is not the IdP's, while KeyInfo offers the SP something else to go on.
 //  expired-certificate  an expired self-signed certificate for the signing key in KeyInfo: an SP

@@ -1,4 +1,4 @@
-// Signature exclusion (ATTACKS.md row 11, shapes b-d): a Response the attacker can build without
+// Signature exclusion (docs/attacks.md, signature exclusion, shapes b-d): a Response the attacker can build without
 // the IdP's key. Each shape claims the attacker's identity and leaves the signature in a state that
 // proves nothing about it; the SP must log nobody in as the attacker.
 //  removed          the IdP's signatures stripped from a signed Response (what an SP that verifies

@@ -1,4 +1,4 @@
-// Weak algorithms (ATTACKS.md row 24): a correct Response for the legitimate user, signed by the
+// Weak algorithms (docs/attacks.md, weak algorithms): a correct Response for the legitimate user, signed by the
 // IdP's own key, but with RSA-SHA1 and SHA-1 digests on both the Response and the assertion.
 // Nothing is forged, so accepting it is not a breach; SHA-1 is deprecated for signatures (its
 // collisions are practical), so an SP that still relies on it earns a warning. A refusal counts

@@ -1,4 +1,4 @@
-// NameID normalisation (ATTACKS.md row 32). alice signs in first, so the SP knows her account.
+// NameID normalisation (docs/attacks.md, NameID normalisation). alice signs in first, so the SP knows her account.
 // Then the IdP signs, for another IdP account, a NameID that differs from the one she was sent
 // only in a way a careless SP normalises away (in the same Format, whatever the SP asked for):
 //  case            Alice@SAMLCONF.test (for alice@samlconf.test; an opaque ID changes case)

@@ -1,4 +1,4 @@
-// RelayState at the SP (ATTACKS.md row 31): a normal SP-initiated login for the legitimate user,
+// RelayState at the SP (docs/attacks.md, RelayState): a normal SP-initiated login for the legitimate user,
 // except that the RelayState coming back with the Response is the attacker's choice (RelayState
 // travels beside the Response, outside any signature). An SP that takes it as "where to go after
 // login" without checking it is an open redirect, or worse, runs script:

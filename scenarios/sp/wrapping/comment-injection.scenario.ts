@@ -1,4 +1,4 @@
-// Comment injection into a signed NameID (ATTACKS.md row 16; Duo Labs 2018). The attacker owns a
+// Comment injection into a signed NameID (docs/attacks.md, comment injection; Duo Labs 2018). The attacker owns a
 // real IdP account whose NameID extends the victim's (alice@samlconf.test.evil.test), gets it
 // signed, and adds an empty comment after the victim's part. Exclusive c14n drops comments, so the
 // signature still verifies; an SP that reads only the first text node logs in the victim. When the

@@ -1,4 +1,4 @@
-// XML Signature Wrapping against an SP (ATTACKS.md rows 1-9): a normal SP-initiated login whose
+// XML Signature Wrapping against an SP (docs/attacks.md, XML Signature Wrapping): a normal SP-initiated login whose
 // correctly signed Response is rearranged after signing so that an unsigned copy claiming the
 // attacker sits where a careless SP reads the identity. Pass: nobody, or only the signed user.
 import { defineSpScenario } from '../../../harness/context.ts';

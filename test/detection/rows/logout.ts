@@ -1,4 +1,4 @@
-// Detection-matrix rows for Single Logout (ATTACKS.md #33 and I7): unsigned LogoutRequests and a
+// Detection-matrix rows for Single Logout (docs/attacks.md, Single Logout abuse and unsigned LogoutRequest): unsigned LogoutRequests and a
 // LogoutRequest naming another user against the SP, an unsigned LogoutRequest against the IdP, and
 // the positive SLO flows of both roles on the correct targets.
 import { DEFAULT_TEST_USER } from '../../../scenarios/support.ts';
