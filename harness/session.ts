@@ -207,7 +207,8 @@ async function openRoleSession<M extends PeerMock<S>, S extends { evidence(): Ev
       if (existing) return { run: existing, shared: true };
       const run = runControl(shape, scenarioId);
       controls.set(k, run);
-      void run.then((r) => r.result.outcome === 'error' && controls.get(k) === run && controls.delete(k), () => controls.delete(k));
+      const forget = () => void (controls.get(k) === run && controls.delete(k));
+      run.then((r) => r.result.outcome === 'error' && forget(), forget);
       return { run, shared: false };
     };
 

@@ -12,6 +12,7 @@
 #
 # The folder lives under $TMPDIR (default /tmp) and is removed on SIGTERM, SIGINT or exit.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
@@ -37,17 +38,7 @@ trap 'cleanup; exit 143' TERM
 trap 'cleanup; exit 130' INT
 
 # The SP's metadata, given to lasso.Server.addProvider as a file.
-if [ -n "${SAMLCONF_SP_METADATA_FILE:-}" ] && [ -s "${SAMLCONF_SP_METADATA_FILE}" ]; then
-  cp "$SAMLCONF_SP_METADATA_FILE" "$run/sp-metadata.xml"
-elif [ -n "${SAMLCONF_SP_METADATA_URL:-}" ]; then
-  host="$(printf '%s' "$SAMLCONF_SP_METADATA_URL" | sed -E 's#^[a-z]+://([^:/]+).*#\1#')"
-  resolve=()
-  case "$host" in *.test) resolve=(--resolve "${host}:$(printf '%s' "$SAMLCONF_SP_METADATA_URL" | sed -E 's#^[a-z]+://[^:/]+:?([0-9]*).*#\1#' | sed 's/^$/80/'):127.0.0.1") ;; esac
-  curl -fsS "${resolve[@]}" -o "$run/sp-metadata.xml" "$SAMLCONF_SP_METADATA_URL"
-else
-  echo "lasso-idp: set SAMLCONF_SP_METADATA_FILE or SAMLCONF_SP_METADATA_URL (the SP's metadata)" >&2
-  exit 1
-fi
+peer_metadata SP "$run/sp-metadata.xml" lasso-idp
 
 # The IdP's signing key and self-signed certificate, new at every start.
 openssl req -newkey rsa:3072 -new -x509 -days 3652 -nodes -subj "/CN=lasso-idp.target.test" \

@@ -12,6 +12,7 @@
 # Everything it writes lives in a temporary folder, removed when it stops (SIGTERM/SIGINT/exit).
 # Apache runs in the foreground; keys are made fresh at every start.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
@@ -44,17 +45,7 @@ trap 'cleanup; exit 130' INT
 mkdir -p "$run/mellon" "$run/htdocs" "$run/logs"
 
 # The IdP: its metadata file as the harness wrote it (or fetched from its URL, mapped to loopback).
-if [ -n "${SAMLCONF_IDP_METADATA_FILE:-}" ] && [ -s "${SAMLCONF_IDP_METADATA_FILE}" ]; then
-  cp "$SAMLCONF_IDP_METADATA_FILE" "$run/mellon/idp-metadata.xml"
-elif [ -n "${SAMLCONF_IDP_METADATA_URL:-}" ]; then
-  host="$(printf '%s' "$SAMLCONF_IDP_METADATA_URL" | sed -E 's#^[a-z]+://([^:/]+).*#\1#')"
-  resolve=()
-  case "$host" in *.test) resolve=(--resolve "${host}:$(printf '%s' "$SAMLCONF_IDP_METADATA_URL" | sed -E 's#^[a-z]+://[^:/]+:?([0-9]*).*#\1#' | sed 's/^$/80/'):127.0.0.1") ;; esac
-  curl -fsS "${resolve[@]}" -o "$run/mellon/idp-metadata.xml" "$SAMLCONF_IDP_METADATA_URL"
-else
-  echo "mellon-sp: set SAMLCONF_IDP_METADATA_FILE or SAMLCONF_IDP_METADATA_URL (the IdP's metadata)" >&2
-  exit 1
-fi
+peer_metadata IDP "$run/mellon/idp-metadata.xml" mellon-sp
 
 # SP key, certificate and metadata, as the README says: mellon_create_metadata ENTITY-ID ENDPOINT-URL.
 (cd "$run/mellon" && mellon_create_metadata "$entity_id" "${base}/mellon" >/dev/null)

@@ -14,6 +14,7 @@
 # Everything of one run (configuration, key, certificate, SP metadata) lives in a temporary folder,
 # removed when it stops.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
@@ -41,17 +42,7 @@ trap 'cleanup; exit 143' TERM
 trap 'cleanup; exit 130' INT
 
 # The SP's metadata (pysaml2 reads it through metadata.local).
-if [ -n "${SAMLCONF_SP_METADATA_FILE:-}" ] && [ -s "${SAMLCONF_SP_METADATA_FILE}" ]; then
-  cp "$SAMLCONF_SP_METADATA_FILE" "$run/sp-metadata.xml"
-elif [ -n "${SAMLCONF_SP_METADATA_URL:-}" ]; then
-  host="$(printf '%s' "$SAMLCONF_SP_METADATA_URL" | sed -E 's#^[a-z]+://([^:/]+).*#\1#')"
-  resolve=()
-  case "$host" in *.test) resolve=(--resolve "${host}:$(printf '%s' "$SAMLCONF_SP_METADATA_URL" | sed -E 's#^[a-z]+://[^:/]+:?([0-9]*).*#\1#' | sed 's/^$/80/'):127.0.0.1") ;; esac
-  curl -fsS "${resolve[@]}" -o "$run/sp-metadata.xml" "$SAMLCONF_SP_METADATA_URL"
-else
-  echo "pysaml2-idp: set SAMLCONF_SP_METADATA_FILE or SAMLCONF_SP_METADATA_URL (the SP's metadata)" >&2
-  exit 1
-fi
+peer_metadata SP "$run/sp-metadata.xml" pysaml2-idp
 
 # The IdP's signing key and certificate, new at every start (pysaml2: key_file, cert_file).
 openssl req -newkey rsa:3072 -new -x509 -days 3652 -nodes -subj "/CN=pysaml2-idp.target.test" \

@@ -12,6 +12,7 @@
 #
 # The configuration lives in a temporary folder (SIMPLESAMLPHP_CONFIG_DIR), removed when it stops.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
@@ -49,17 +50,7 @@ trap 'cleanup; exit 130' INT
 mkdir -p "$run/config" "$run/metadata" "$run/cert" "$run/data" "$run/tmp" "$run/sessions" "$run/log"
 
 # The SP's metadata, kept as XML: SimpleSAMLphp reads it through an 'xml' metadata source.
-if [ -n "${SAMLCONF_SP_METADATA_FILE:-}" ] && [ -s "${SAMLCONF_SP_METADATA_FILE}" ]; then
-  cp "$SAMLCONF_SP_METADATA_FILE" "$run/metadata/sp-metadata.xml"
-elif [ -n "${SAMLCONF_SP_METADATA_URL:-}" ]; then
-  host="$(printf '%s' "$SAMLCONF_SP_METADATA_URL" | sed -E 's#^[a-z]+://([^:/]+).*#\1#')"
-  resolve=()
-  case "$host" in *.test) resolve=(--resolve "${host}:$(printf '%s' "$SAMLCONF_SP_METADATA_URL" | sed -E 's#^[a-z]+://[^:/]+:?([0-9]*).*#\1#' | sed 's/^$/80/'):127.0.0.1") ;; esac
-  curl -fsS "${resolve[@]}" -o "$run/metadata/sp-metadata.xml" "$SAMLCONF_SP_METADATA_URL"
-else
-  echo "simplesamlphp-idp: set SAMLCONF_SP_METADATA_FILE or SAMLCONF_SP_METADATA_URL (the SP's metadata)" >&2
-  exit 1
-fi
+peer_metadata SP "$run/metadata/sp-metadata.xml" simplesamlphp-idp
 
 # The IdP's signing key and certificate (QuickStart: "Creating a SSL self signed certificate").
 openssl req -newkey rsa:3072 -new -x509 -days 3652 -nodes -subj "/CN=simplesamlphp-idp.target.test" \
