@@ -6,7 +6,7 @@
 // benchBrowser returns { available: false } with the reason, and part 1 still runs.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Role, RunResult, ScenarioResult, Verdict } from '../reports/schema.ts';
+import type { Role, RunResult, ScenarioResult, Verdict } from '../shared/result-model.ts';
 import { median, percentile } from './measure.ts';
 import { startMemorySampler, type MemoryPeaks } from './memory.ts';
 

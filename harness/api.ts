@@ -3,10 +3,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright';
-import { RESULT_SCHEMA_VERSION, summarize, type RunResult, type RunTarget, type ScenarioResult } from '../reports/schema.ts';
+import { RESULT_SCHEMA_VERSION, summarize, type RunResult, type RunTarget, type ScenarioResult } from '../shared/result-model.ts';
 import { launchBrowser } from './browser.ts';
 import { findScenarioFiles, loadCatalogue, type ExpandedScenario, type Selection } from './catalogue.ts';
-import { toolVersion } from './cli.ts';
+import { toolVersion } from './cli-contract.ts';
 import type { EntityMetadata } from '../saml/metadata.ts';
 import { ConfigError, DEFAULT_SCENARIO_TIMEOUT_MS, type SamlconfConfig, type TargetConfig } from './config.ts';
 import { runScenarios } from './runner.ts';

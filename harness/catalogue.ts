@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
-import type { Role } from '../reports/schema.ts';
+import type { Role } from '../shared/result-model.ts';
 import type { ScenarioFamily, Variant, VariantValue } from './scenario.ts';
 
 export const BUILTIN_SCENARIO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');

@@ -1,6 +1,6 @@
 // Records a scenario's checks and turns them into its verdict. The verdict comes only from
 // checks that were actually made: a scenario that made none proved nothing and ends in `error`.
-import type { Finding, Verdict } from '../reports/schema.ts';
+import type { Finding, Verdict } from '../shared/result-model.ts';
 import type { Checker, CheckOptions } from './scenario.ts';
 
 export function createChecker(): Checker {

@@ -1,18 +1,9 @@
 // Command-line entry: parses arguments and dispatches. Exit codes are the contract CI relies on:
 // 0 no scenario failed, 1 a scenario failed or errored, 2 usage or configuration error.
-import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, REPORTERS, toolVersion, UsageError, type ReporterName } from './cli-contract.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, REPORTERS, toolVersion, UsageError, type ReporterName };
 
 const USAGE = `samlconf — SAML 2.0 conformance and security tests
 
@@ -75,11 +66,6 @@ function wantsHelp(command: keyof typeof COMMAND_USAGE, v: Record<string, unknow
   return true;
 }
 
-export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 type Options = NonNullable<ParseArgsConfig['options']>;
 const HELP: Options = { help: { type: 'boolean', short: 'h' } };
 
@@ -110,9 +96,6 @@ function role(value: string | boolean | undefined): 'idp' | 'sp' | undefined {
   if (value !== 'idp' && value !== 'sp') throw new UsageError(`--role expects idp or sp, got "${value}"`);
   return value;
 }
-
-export const REPORTERS = ['list', 'json', 'junit', 'html', 'markdown'] as const;
-export type ReporterName = (typeof REPORTERS)[number];
 
 function reporters(value: string | boolean | undefined): ReporterName[] {
   if (value === undefined) return ['list', 'json', 'junit', 'html'];

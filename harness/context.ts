@@ -8,6 +8,7 @@ import type { EntityMetadata } from '../saml/metadata.ts';
 import type { LogoutValidation, ResponseValidation } from '../saml/rules/index.ts';
 import type { TargetConfig, TargetUser } from './config.ts';
 import type { IdpControlShape, SpControlShape } from './controls.ts';
+import type { SentIdentity, SpLoginOutcome, SpSessionState } from './sp-flows.ts';
 import type { FirstAnswer } from './idp-flows.ts';
 import { defineScenario, type Checker, type ScenarioFamily, type TargetFacts, type Variant } from './scenario.ts';
 import type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
@@ -15,40 +16,13 @@ import type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutco
 export type { IdpInitiatedLogoutOutcome, IdpSessionProbe, SpInitiatedLogoutOutcome } from './slo-flows.ts';
 export type { FirstAnswer } from './idp-flows.ts';
 export type { IdpControlShape, SpControlShape } from './controls.ts';
+export type { SentIdentity, SpLoginOutcome, SpSessionState } from './sp-flows.ts';
 
 export interface TargetHandle {
   config: TargetConfig;
   facts: TargetFacts;
   metadataXml: string;
   metadata: EntityMetadata;
-}
-
-/** Who the target SP says is logged in, read through the configured oracle. */
-export interface SpSessionState {
-  loggedIn: boolean;
-  /** The NameID the oracle reported, when it reports one. */
-  nameId?: string;
-  /** What the oracle showed, for the evidence (whoami body, or the matched page text). */
-  observed: string;
-}
-
-/** The identity the mock IdP put in a Response: what a scenario must judge a login against. */
-export interface SentIdentity {
-  nameId: string;
-  nameIdFormat?: string;
-  /** The planned user's attributes (for templated oracles: {{attr.email}}). */
-  attributes?: Record<string, string[]>;
-}
-
-export interface SpLoginOutcome extends SpSessionState {
-  finalUrl: string;
-  /** Whether the mock IdP delivered a Response to the browser during the flow. */
-  responseDelivered: boolean;
-  /**
-   * When a Response was delivered: the identity the mock IdP signed into it, as it really went
-   * out (the SP's NameIDPolicy may have turned the planned email into a transient ID).
-   */
-  sent?: SentIdentity;
 }
 
 /** What every scenario gets, whichever role its target plays. */

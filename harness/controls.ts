@@ -8,7 +8,7 @@ import type { SpPlan } from '../mock-sp/index.ts';
 import { STATUS } from '../saml/constants.ts';
 import { readResponse } from '../saml/readers.ts';
 import { parseRoot } from '../saml/xml.ts';
-import type { PositiveControl } from '../reports/schema.ts';
+import type { PositiveControl } from '../shared/result-model.ts';
 import type { TargetUser } from './config.ts';
 import { loginAtIdp, type IdpFlowDeps } from './idp-flows.ts';
 import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, type SpFlowDeps } from './sp-flows.ts';

@@ -17,7 +17,7 @@
 //   it) at /idp-initiated.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SamlconfConfig, TargetConfig, TestUser } from './config.ts';
+import type { SamlconfConfig, TargetConfig, TestUser } from './config-types.ts';
 
 /** The repository root (this file lives in harness/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,4 +7,4 @@ export type { SpTargetContext, IdpTargetContext, SpLoginOutcome, SpSessionState,
 export { defineScenario, NotApplicableError } from './scenario.ts';
 export type { ScenarioFamily, TargetFacts, Checker, CheckOptions } from './scenario.ts';
 export { runCatalogue } from './api.ts';
-export type { RunResult, ScenarioResult, Finding, Verdict } from '../reports/schema.ts';
+export type { RunResult, ScenarioResult, Finding, Verdict } from '../shared/result-model.ts';

@@ -1,7 +1,7 @@
 // Runs expanded scenarios against one target: applicability, a worker pool, a timeout per
 // scenario, and the verdict model. Everything environment-specific (mocks, browser, target) comes
 // from the session through `openScenario`, which keeps this file testable with fakes.
-import type { EvidenceMessage, PositiveControl, ScenarioResult, Verdict } from '../reports/schema.ts';
+import type { EvidenceMessage, PositiveControl, ScenarioResult, Verdict } from '../shared/result-model.ts';
 import type { ExpandedScenario } from './catalogue.ts';
 import { createChecker, restsOnRefusal, verdictFromFindings } from './checker.ts';
 import { NotApplicableError, type Checker, type TargetFacts } from './scenario.ts';

@@ -1,7 +1,7 @@
 // The scenario contract (docs/scenarios.md). A scenario file default-exports one
 // ScenarioFamily (or an array of them) built with defineScenario. Families declare their variant
 // axes as data; the runner expands them into one scenario per combination.
-import type { Finding, Role, Severity } from '../reports/schema.ts';
+import type { Finding, Role, Severity } from '../shared/result-model.ts';
 
 export type VariantValue = string | number | boolean;
 export type Variant = Record<string, VariantValue>;

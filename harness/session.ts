@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright';
 import { SCENARIO_HEADER, startMockIdp, type IdpScenario, type MockIdp } from '../mock-idp/index.ts';
 import { startMockSp, type MockSp, type SpScenario } from '../mock-sp/index.ts';
-import type { EvidenceMessage, PositiveControl, Verdict } from '../reports/schema.ts';
+import type { EvidenceMessage, PositiveControl, Verdict } from '../shared/result-model.ts';
 import type { ResponseValidation } from '../saml/rules/index.ts';
 import type { FreshContext } from './context-pool.ts';
 import type { ExpandedScenario } from './catalogue.ts';
@@ -19,7 +19,7 @@ import { testUserFor } from './identities.ts';
 import type { Checker } from './scenario.ts';
 import { idpInitiatedLogin, isLoggedInAs, spInitiatedLogin, whoIsLoggedIn } from './sp-flows.ts';
 import { idpInitiatedLogout, logoutAtIdp, probeIdpSession, spInitiatedLogout } from './slo-flows.ts';
-import { loadAttackerCredential, loadPeerIdentity, type PeerIdentity, type StoredCredential } from './state.ts';
+import { loadAttackerCredential, loadPeerIdentity, type PeerIdentity, type StoredCredential } from '../shared/key-store.ts';
 import { loadTargetFacts } from './target-facts.ts';
 import { peerEnvironment, startTarget, type RunningTarget } from './target-process.ts';
 

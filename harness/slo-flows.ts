@@ -7,11 +7,10 @@
 import type { Page } from 'playwright';
 import type { LogoutRequestUrlOptions, ReceivedLogout } from '../mock-idp/index.ts';
 import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions } from '../mock-sp/index.ts';
-import type { SpSessionState } from './context.ts';
 import { firstAnswerAtIdp, loginProbe, type IdpFlowDeps } from './idp-flows.ts';
 import { delay, onOrigin, openPage } from './navigation.ts';
 import { LAST_WORD_QUIET_MS, watchPageActivity, type PageActivity } from './page-activity.ts';
-import { whoIsLoggedIn, type SpFlowDeps } from './sp-flows.ts';
+import { whoIsLoggedIn, type SpFlowDeps, type SpSessionState } from './sp-flows.ts';
 
 /** How long a logout journey may take before samlconf stops waiting. */
 export const DEFAULT_LOGOUT_WAIT_MS = 10_000;

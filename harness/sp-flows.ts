@@ -5,7 +5,34 @@ import type { IdpScenario, LastResponse, MockIdp } from '../mock-idp/index.ts';
 import type { SpOracle, TargetConfig } from './config.ts';
 import { onOrigin } from './navigation.ts';
 import { fetchLocal } from './net.ts';
-import type { SentIdentity, SpLoginOutcome, SpSessionState } from './context.ts';
+
+/** Who the target SP says is logged in, read through the configured oracle. */
+export interface SpSessionState {
+  loggedIn: boolean;
+  /** The NameID the oracle reported, when it reports one. */
+  nameId?: string;
+  /** What the oracle showed, for the evidence (whoami body, or the matched page text). */
+  observed: string;
+}
+
+/** The identity the mock IdP put in a Response: what a scenario must judge a login against. */
+export interface SentIdentity {
+  nameId: string;
+  nameIdFormat?: string;
+  /** The planned user's attributes (for templated oracles: {{attr.email}}). */
+  attributes?: Record<string, string[]>;
+}
+
+export interface SpLoginOutcome extends SpSessionState {
+  finalUrl: string;
+  /** Whether the mock IdP delivered a Response to the browser during the flow. */
+  responseDelivered: boolean;
+  /**
+   * When a Response was delivered: the identity the mock IdP signed into it, as it really went
+   * out (the SP's NameIDPolicy may have turned the planned email into a transient ID).
+   */
+  sent?: SentIdentity;
+}
 
 /** How long the browser may take to get from the mock IdP's auto-POST page to the SP. */
 const LEAVE_IDP_TIMEOUT_MS = 15_000;

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Role } from '../reports/schema.ts';
+import type { Role } from '../shared/result-model.ts';
 import { DEFAULT_START_TIMEOUT_MS, type TargetConfig } from './config.ts';
 import { fetchLocal, FetchLocalError } from './net.ts';
 

@@ -12,7 +12,7 @@ import { verifySignatures, type SignatureCheck } from '../saml/signature.ts';
 import { fetchLocalText } from './fetch-local.ts';
 import { DEFAULT_USER, type CredentialName } from './plan.ts';
 import { persona as personaByName, type Persona, type RouteLayout } from './personas.ts';
-import { xmlSignatureEvidence, type SignatureEvidence } from './recorder.ts';
+import { xmlSignatureEvidence, type SignatureEvidence } from '../mock-kit/recorder.ts';
 import { BoundedMap, ScenarioRegistry, SpRegistry, type KnownSp, type ScenarioState } from './state.ts';
 import type { IdpUser, LastResponse, LogoutRequestUrlOptions, MockIdpOptions, MockIdpWeaknesses, PersonaConfig } from './types.ts';
 

@@ -9,7 +9,7 @@ import { parseXml, type Element } from '../saml/xml.ts';
 import { HttpRefusal, firstString, pathOf, summarize, type Binding, type IdpCore } from './core.ts';
 import { sendPage } from './outgoing.ts';
 import { errorPage } from './pages.ts';
-import { redirectSignatureEvidence, xmlSignatureEvidence, type SignatureEvidence } from './recorder.ts';
+import { redirectSignatureEvidence, xmlSignatureEvidence, type SignatureEvidence } from '../mock-kit/recorder.ts';
 import { SCENARIO_HEADER, type ScenarioState } from './state.ts';
 
 /** One decoded incoming SAML message, whatever the binding. */

@@ -4,8 +4,8 @@ export { DEFAULT_USER, PlanError, buildPlannedResponse, planFromJson } from './p
 export type { CredentialName, PlannedResponse, ResponseInput } from './plan.ts';
 export { PERSONAS, persona, userFacts } from './personas.ts';
 export type { Persona, PersonaShape, RouteLayout, ShapeInput, UserFacts } from './personas.ts';
-export { EvidenceRecorder, messageKindOf, redirectSignatureEvidence, xmlSignatureEvidence } from './recorder.ts';
-export type { EvidenceInput } from './recorder.ts';
+export { EvidenceRecorder, messageKindOf, redirectSignatureEvidence, xmlSignatureEvidence } from '../mock-kit/recorder.ts';
+export type { EvidenceInput } from '../mock-kit/recorder.ts';
 export { DEFAULT_SCENARIO, SCENARIO_HEADER } from './state.ts';
 export type {
   IdpPlan,

@@ -7,7 +7,7 @@ import { decodeRedirect, encodePostFields, encodeRedirect, rawQueryOf, renderAut
 import { signRoot } from '../saml/signature.ts';
 import { HttpRefusal, type Binding, type IdpCore } from './core.ts';
 import { errorPage, PAGE_CSP, type Page } from './pages.ts';
-import { redirectSignatureEvidence } from './recorder.ts';
+import { redirectSignatureEvidence } from '../mock-kit/recorder.ts';
 import type { ScenarioState } from './state.ts';
 
 export type AutoPostPage = ReturnType<typeof renderAutoPostPage>;

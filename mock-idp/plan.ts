@@ -12,7 +12,7 @@ import type { Credential } from '../saml/keys.ts';
 import { signAssertions, signRoot } from '../saml/signature.ts';
 import { children, parseXml } from '../saml/xml.ts';
 import { PERSONAS, type Persona, type PersonaShape, newSessionKey } from './personas.ts';
-import { ShapeError, arrayOf, bool, checkShape, either, literal, nullable, num, obj, oneOf, recordOf, str, type Shape } from './plan-shape.ts';
+import { ShapeError, arrayOf, bool, checkShape, either, literal, nullable, num, obj, oneOf, recordOf, str, type Shape } from '../mock-kit/plan-shape.ts';
 import type { IdpPlan, IdpUser, PersonaConfig } from './types.ts';
 
 export const DEFAULT_USER: IdpUser = {

@@ -63,12 +63,12 @@ export async function startStandaloneMockIdp(o: StandaloneMockIdpOptions = {}): 
   let { signing, encryption, attacker, entityId } = o;
   if (!signing && o.mode === 'target') {
     // As a target it keeps keys of its own, never the harness's identity.
-    const { loadStoredCredential } = await import('../harness/state.ts');
+    const { loadStoredCredential } = await import('../shared/key-store.ts');
     const stateDir = o.stateDir ?? '.samlconf';
     signing = await loadStoredCredential(stateDir, 'target-idp-signing', { commonName: 'samlconf mock IdP as target' });
   } else if (!signing) {
     // Loaded lazily so that callers passing credentials never touch the harness.
-    const { loadAttackerCredential, loadPeerIdentity } = await import('../harness/state.ts');
+    const { loadAttackerCredential, loadPeerIdentity } = await import('../shared/key-store.ts');
     const stateDir = o.stateDir ?? '.samlconf';
     const identity = await loadPeerIdentity(stateDir, 'idp');
     signing = identity.signing;

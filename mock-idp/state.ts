@@ -15,7 +15,7 @@ import {
   signingCerts,
 } from '../saml/metadata.ts';
 import type { KnownServiceProvider } from '../saml/rules/index.ts';
-import { EvidenceRecorder } from './recorder.ts';
+import { EvidenceRecorder } from '../mock-kit/recorder.ts';
 import type { IdpPlan, LastAuthnRequest, LastResponse, ReceivedLogout } from './types.ts';
 
 export const DEFAULT_SCENARIO = 'default';

@@ -1,6 +1,6 @@
 // Public shapes of the mock IdP (the contract in docs/mocks.md). Kept apart from the code so the plan, the
 // personas and the server can share them without importing each other.
-import type { EvidenceMessage } from '../reports/schema.ts';
+import type { EvidenceMessage } from '../shared/result-model.ts';
 import type { StatusOptions } from '../saml/builders/index.ts';
 import type {
   DigestAlgorithmName,

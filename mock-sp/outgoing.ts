@@ -2,14 +2,14 @@
 // signature for Redirect), apply the scenario's mutation, encode, and describe what was sent as
 // evidence (the signature is checked against the SP's own certificate, so a message signed with
 // the attacker key shows up as not verifying against the published key).
-import type { SignatureEvidence } from '../reports/schema.ts';
+import type { SignatureEvidence } from '../shared/result-model.ts';
 import { decodeRedirect, encodePostFields, encodeRedirect, rawQueryOf, verifyRedirectSignature } from '../saml/bindings/index.ts';
 import type { MessageParam } from '../saml/bindings/index.ts';
 import type { SignatureAlgorithmName } from '../saml/constants.ts';
 import type { Credential } from '../saml/keys.ts';
 import { signRoot, verifySignatures } from '../saml/signature.ts';
 import { attr, parseXml } from '../saml/xml.ts';
-import { redirectSignatureEvidence, xmlSignatureEvidence } from '../mock-idp/recorder.ts';
+import { redirectSignatureEvidence, xmlSignatureEvidence } from '../mock-kit/recorder.ts';
 import type { SpBinding } from './types.ts';
 
 export interface SigningChoice {

@@ -8,7 +8,7 @@ import type { Credential } from '../saml/keys.ts';
 import { type OutgoingMessage, type SigningChoice, encodeOutgoing } from './outgoing.ts';
 import { type IdpView, PeerError, ssoEndpoint } from './peer.ts';
 import type { SpPlan, SpPlanJson, SpSignPlan } from './types.ts';
-import { ShapeError, arrayOf, bool, checkShape, either, int, nullable, obj, oneOf, str, type Shape } from '../mock-idp/plan-shape.ts';
+import { ShapeError, arrayOf, bool, checkShape, either, int, nullable, obj, oneOf, str, type Shape } from '../mock-kit/plan-shape.ts';
 
 export interface SpIdentity {
   entityId: string;

@@ -2,7 +2,7 @@
 // Attribution order (docs/mocks.md, attribution): the x-samlconf-scenario header; message correlation (InResponseTo
 // to a request ID this SP sent, then RelayState naming a scenario); the scenario cookie; the
 // ?scenario= parameter of mock-owned start URLs; otherwise the default scenario.
-import { EvidenceRecorder } from '../mock-idp/recorder.ts';
+import { EvidenceRecorder } from '../mock-kit/recorder.ts';
 import type { AcsOutcome, LogoutOutcome, LogoutUrlOptions, SpPlan } from './types.ts';
 
 export const DEFAULT_SCENARIO = 'default';

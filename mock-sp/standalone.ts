@@ -8,7 +8,7 @@
 // (harness/state.ts, the only harness import of the mock SP): the harness's SP identity in mock
 // mode, a separate "target-sp" identity in target mode so a target never shares the harness's keys.
 import fs from 'node:fs';
-import { loadAttackerCredential, loadPeerIdentity, loadStoredCredential } from '../harness/state.ts';
+import { loadAttackerCredential, loadPeerIdentity, loadStoredCredential } from '../shared/key-store.ts';
 import type { Credential } from '../saml/keys.ts';
 import { fetchLoopbackText } from './fetch.ts';
 import { startMockSp } from './index.ts';

@@ -1,7 +1,7 @@
 // Public shapes of the mock SP: what a scenario plans, how the server is configured, and what it
 // reports back (ACS and logout outcomes). Kept apart from the code so that the harness can import
 // types without pulling in fastify.
-import type { EvidenceMessage } from '../reports/schema.ts';
+import type { EvidenceMessage } from '../shared/result-model.ts';
 import type { AuthnRequestOptions, LogoutRequestOptions } from '../saml/builders/index.ts';
 import type { SignatureAlgorithmName } from '../saml/constants.ts';
 import type { Credential } from '../saml/keys.ts';

@@ -1,7 +1,7 @@
 // The live "list" reporter: one line per finished scenario, then a summary. Colour only on a TTY
 // with NO_COLOR unset. Reasons can quote what a target sent, so every line is cleaned of control
 // characters before it reaches the terminal (no escape sequences from a hostile target).
-import type { RunResult, ScenarioResult, Verdict } from './schema.ts';
+import type { RunResult, ScenarioResult, Verdict } from '../shared/result-model.ts';
 import type { RunDiff, VerdictChange } from './diff.ts';
 import { compareRuns, describeDiff } from './diff.ts';
 import { countVerdicts, decisiveFinding, formatDuration, oneLine, runDurationMs } from './format.ts';

@@ -3,7 +3,7 @@
 //   pass  <  warning, review  <  fail, error
 // Anything that now fails or errors and did not before is a regression. `not-applicable` is off
 // the ladder: a scenario that stops applying is a change, not a fix, because nothing was proven.
-import type { Role, RunResult, ScenarioResult, Verdict } from './schema.ts';
+import type { Role, RunResult, ScenarioResult, Verdict } from '../shared/result-model.ts';
 import { hasSeveralTargets, isBad } from './format.ts';
 
 export interface ScenarioRef {

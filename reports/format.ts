@@ -1,7 +1,7 @@
 // Small pieces every report writer shares: verdict wording, grouping, the "why did it fail" line,
 // durations, and cleaning of strings that came from a target. Pure functions over schema data.
-import type { Finding, Role, RunResult, ScenarioResult, Verdict } from './schema.ts';
-import { VERDICTS } from './schema.ts';
+import type { Finding, Role, RunResult, ScenarioResult, Verdict } from '../shared/result-model.ts';
+import { VERDICTS } from '../shared/result-model.ts';
 
 export const VERDICT_LABEL: Record<Verdict, string> = {
   pass: 'pass',

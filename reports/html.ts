@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvidenceMessage, Finding, PositiveControl, Role, RunResult, ScenarioResult, SignatureEvidence, Verdict } from './schema.ts';
+import type { EvidenceMessage, Finding, PositiveControl, Role, RunResult, ScenarioResult, SignatureEvidence, Verdict } from '../shared/result-model.ts';
 import type { RunDiff, ScenarioRef, VerdictChange } from './diff.ts';
 import { describeDiff } from './diff.ts';
 import {

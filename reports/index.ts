@@ -1,6 +1,6 @@
 // One call to write the reports a run asked for. results.json goes first: it is the source of
 // truth, so if a later writer fails the canonical result is already on disk.
-import type { RunResult } from './schema.ts';
+import type { RunResult } from '../shared/result-model.ts';
 import type { RunDiff } from './diff.ts';
 import { compareRuns } from './diff.ts';
 import { JSON_REPORT_FILE, writeJsonReport } from './json.ts';

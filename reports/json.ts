@@ -3,8 +3,8 @@
 // check so that a baseline from another samlconf version is refused with a clear message.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from './schema.ts';
-import { RESULT_SCHEMA_VERSION, VERDICTS } from './schema.ts';
+import type { RunResult } from '../shared/result-model.ts';
+import { RESULT_SCHEMA_VERSION, VERDICTS } from '../shared/result-model.ts';
 
 export const JSON_REPORT_FILE = 'results.json';
 

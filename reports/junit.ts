@@ -3,7 +3,7 @@
 // notes in <system-out>, because CI should go red only on what the exit code goes red on.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Finding, RunResult, ScenarioResult } from './schema.ts';
+import type { Finding, RunResult, ScenarioResult } from '../shared/result-model.ts';
 import {
   countVerdicts,
   decisiveFinding,

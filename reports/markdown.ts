@@ -3,7 +3,7 @@
 // target said goes into code spans, so Markdown and HTML in it stay inert.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Finding, RunResult, ScenarioResult, Verdict } from './schema.ts';
+import type { Finding, RunResult, ScenarioResult, Verdict } from '../shared/result-model.ts';
 import type { RunDiff, VerdictChange } from './diff.ts';
 import { describeDiff } from './diff.ts';
 import {

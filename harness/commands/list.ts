@@ -1,6 +1,6 @@
 // `samlconf list`: the catalogue as it would run, without running anything.
 import { findScenarioFiles, loadCatalogue } from '../catalogue.ts';
-import { EXIT_OK } from '../cli.ts';
+import { EXIT_OK } from '../cli-contract.ts';
 import { loadConfig } from '../config.ts';
 
 export interface ListOptions {

@@ -1,7 +1,7 @@
 // `samlconf mock-idp` and `samlconf mock-sp`: one mock on its own, with the harness's stable keys.
 import path from 'node:path';
-import { UsageError } from '../cli.ts';
-import { loadAttackerCredential, loadPeerIdentity } from '../state.ts';
+import { UsageError } from '../cli-contract.ts';
+import { loadAttackerCredential, loadPeerIdentity } from '../../shared/key-store.ts';
 
 export interface MockCommandOptions {
   port?: number;

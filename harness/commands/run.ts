@@ -3,9 +3,9 @@ import path from 'node:path';
 import { readJsonReport } from '../../reports/json.ts';
 import { createListReporter } from '../../reports/console.ts';
 import { writeReports } from '../../reports/index.ts';
-import type { RunResult } from '../../reports/schema.ts';
+import type { RunResult } from '../../shared/result-model.ts';
 import { planRun, runCatalogue } from '../api.ts';
-import { EXIT_FAILED, EXIT_OK, UsageError, type ReporterName } from '../cli.ts';
+import { EXIT_FAILED, EXIT_OK, UsageError, type ReporterName } from '../cli-contract.ts';
 import { loadConfig } from '../config.ts';
 
 export interface RunCommandOptions {

@@ -19,13 +19,10 @@
 // plain selectors work there, but custom flows, themes, MFA or enrollment stages need a
 // `login` function of your own.
 import type { Page } from 'playwright';
-import type { TargetConfig } from '../config.ts';
+import type { AuthentikPreset, TargetConfig } from '../config-types.ts';
 
-export interface AuthentikPreset {
-  kind: 'authentik';
-  baseUrl: string;
-  slug: string;
-}
+export type { AuthentikPreset };
+
 
 /** Selectors of authentik's default authentication and authorization flows (best-effort, see above). */
 export const AUTHENTIK_LOGIN_SELECTORS = {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunResult, Verdict } from '../../reports/schema.ts';
+import type { RunResult, Verdict } from '../../shared/result-model.ts';
 
 export interface PinnedVerdict {
   verdict: Verdict;

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../harness/browser.ts';
 import { findScenarioFiles, loadCatalogue } from '../../harness/catalogue.ts';
-import type { ScenarioResult } from '../../reports/schema.ts';
+import type { ScenarioResult } from '../../shared/result-model.ts';
 import { NAMEID_FORMAT } from '../../saml/constants.ts';
 import { createTargetKeys, runAgainstSpTarget, type RunEnvironment } from './targets.ts';
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../harness/browser.ts';
 import type { MockIdpWeaknesses } from '../../mock-idp/index.ts';
 import { WEAKNESS_NAMES, type SpWeaknesses } from '../../mock-sp/index.ts';
-import type { ScenarioResult, Verdict } from '../../reports/schema.ts';
+import type { ScenarioResult, Verdict } from '../../shared/result-model.ts';
 import {
   createTargetKeys,
   runAgainstIdpTarget,

@@ -13,7 +13,7 @@ import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../harness/browser.ts';
 import { findScenarioFiles, loadCatalogue } from '../../harness/catalogue.ts';
-import type { ScenarioResult } from '../../reports/schema.ts';
+import type { ScenarioResult } from '../../shared/result-model.ts';
 import { createTargetKeys, runAgainstIdpTarget, runAgainstSpTarget, type IdpTargetOptions, type RunEnvironment, type SpTargetOptions } from './targets.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -7,7 +7,7 @@ import { runCatalogue } from '../../harness/api.ts';
 import { validateConfig, type SamlconfConfig, type TargetIdentity } from '../../harness/config.ts';
 import { startMockIdp, type IdpUser, type MockIdpOptions, type MockIdpWeaknesses } from '../../mock-idp/index.ts';
 import { startMockSp, type SpWeaknesses } from '../../mock-sp/index.ts';
-import type { ScenarioResult } from '../../reports/schema.ts';
+import type { ScenarioResult } from '../../shared/result-model.ts';
 import { createCredential, type Credential } from '../../saml/keys.ts';
 
 export interface TargetKeys {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { expandFamily } from '../../harness/catalogue.ts';
 import { runScenarios } from '../../harness/runner.ts';
 import { defineScenario, type ScenarioFamily, type TargetFacts } from '../../harness/scenario.ts';
-import type { PositiveControl } from '../../reports/schema.ts';
+import type { PositiveControl } from '../../shared/result-model.ts';
 
 const facts: TargetFacts = { role: 'sp', name: 't', ssoBindings: [], sloBindings: [], nameIdFormats: [], capabilities: [] };
 const refused = { check: 'attack-refused', expected: 'no session', observed: 'no session', refusal: true as const };

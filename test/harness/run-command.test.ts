@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RESULT_SCHEMA_VERSION, summarize, type RunResult, type ScenarioResult } from '../../reports/schema.ts';
+import { RESULT_SCHEMA_VERSION, summarize, type RunResult, type ScenarioResult } from '../../shared/result-model.ts';
 
 const scenario: ScenarioResult = {
   id: 'sp-wrong-audience-rejected', family: 'sp-wrong-audience-rejected', role: 'sp', group: 'conditions', title: 'Audience', refs: ['core-2.5.1.4'],

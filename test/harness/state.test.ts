@@ -13,7 +13,7 @@ import {
   loadPeerIdentity,
   loadStoredCredential,
   StateError,
-} from '../../harness/state.ts';
+} from '../../shared/key-store.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmpDirs: string[] = [];

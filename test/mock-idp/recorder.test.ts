@@ -1,7 +1,7 @@
 // The generic evidence recorder: numbering, kinds, decoded and pretty XML, signature evidence.
 import { describe, expect, it } from 'vitest';
 import { buildLogoutRequest } from '../../saml/builders/index.ts';
-import { EvidenceRecorder, messageKindOf, redirectSignatureEvidence, xmlSignatureEvidence } from '../../mock-idp/recorder.ts';
+import { EvidenceRecorder, messageKindOf, redirectSignatureEvidence, xmlSignatureEvidence } from '../../mock-kit/recorder.ts';
 
 describe('EvidenceRecorder', () => {
   it('numbers messages from 1 in order, derives the kind, and pretty-prints the XML', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyChange, compareRuns, describeDiff } from '../../reports/diff.ts';
-import { summarize } from '../../reports/schema.ts';
-import type { Verdict } from '../../reports/schema.ts';
+import { summarize } from '../../shared/result-model.ts';
+import type { Verdict } from '../../shared/result-model.ts';
 import { baselineRun, sampleRun } from '../fixtures/reports/sample-run.ts';
 
 describe('compareRuns', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonReport, readJsonReport, ReportFormatError, stringifyRunResult, writeJsonReport } from '../../reports/json.ts';
-import type { RunResult } from '../../reports/schema.ts';
+import type { RunResult } from '../../shared/result-model.ts';
 import { sampleRun } from '../fixtures/reports/sample-run.ts';
 
 let dir: string;

@@ -2,7 +2,7 @@
 // reasons survive where the verdict did not change, and a new non-pass verdict is marked for
 // diagnosis instead of inheriting a reason that no longer fits.
 import { describe, expect, it } from 'vitest';
-import type { RunResult, ScenarioResult, Verdict } from '../../reports/schema.ts';
+import type { RunResult, ScenarioResult, Verdict } from '../../shared/result-model.ts';
 import { repin, UNDIAGNOSED, verdictsOf } from '../../targets/lib/expected.ts';
 
 function scenario(id: string, target: string, verdict: Verdict, reason?: string): ScenarioResult {

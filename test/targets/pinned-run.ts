@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { parseJsonReport } from '../../reports/json.ts';
-import type { RunResult } from '../../reports/schema.ts';
+import type { RunResult } from '../../shared/result-model.ts';
 import { isAbout, readExpected, repin, verdictsOf, writeExpected, type Expected } from '../../targets/lib/expected.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

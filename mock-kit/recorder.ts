@@ -5,11 +5,11 @@
 // What is kept: the raw wire form (query string or form field, undecoded), the decoded XML, an
 // indented copy for reading, RelayState, and one SignatureEvidence per signature checked. The
 // pretty copy is for people only; nothing is ever verified from it.
-import type { EvidenceMessage, MessageKind, SignatureEvidence } from '../reports/schema.ts';
+import type { EvidenceMessage, MessageKind, SignatureEvidence } from '../shared/result-model.ts';
 import type { SignatureCheck } from '../saml/signature.ts';
 import { parseXml, prettyPrint } from '../saml/xml.ts';
 
-export type { EvidenceMessage, MessageKind, SignatureEvidence } from '../reports/schema.ts';
+export type { EvidenceMessage, MessageKind, SignatureEvidence } from '../shared/result-model.ts';
 
 export interface EvidenceInput {
   direction: 'sent' | 'received';
