@@ -1,5 +1,5 @@
 // `samlconf mock-idp`: the mock IdP on its own, for a vendor's tests or a manual look. It uses the
-// harness's stable peer identity (harness/state.ts, the only harness import of the mocks), so an
+// harness's stable peer identity (shared/key-store.ts), so an
 // SP configured once with our certificate keeps working run after run.
 //
 // Contract with the CLI and scripts: the FIRST line on stdout is the metadata URL; then it serves

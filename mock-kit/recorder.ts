@@ -1,4 +1,4 @@
-// Evidence recorder: turns what crossed the wire into EvidenceMessage records (reports/schema.ts)
+// Evidence recorder: turns what crossed the wire into EvidenceMessage records (shared/result-model.ts)
 // for one scenario. Generic on purpose — it knows nothing about the mock IdP, so the mock SP (and
 // anything else that sees SAML traffic) can use it as is.
 //

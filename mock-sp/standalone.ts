@@ -5,7 +5,7 @@
 // until SIGINT or SIGTERM, closes, and resolves with exit code 0.
 //
 // Keys: whatever the caller passes; otherwise the stable ones from the state folder
-// (harness/state.ts, the only harness import of the mock SP): the harness's SP identity in mock
+// (shared/key-store.ts): the harness's SP identity in mock
 // mode, a separate "target-sp" identity in target mode so a target never shares the harness's keys.
 import fs from 'node:fs';
 import { loadAttackerCredential, loadPeerIdentity, loadStoredCredential } from '../shared/key-store.ts';

@@ -127,7 +127,7 @@ describe('peer identity', () => {
     const go = path.join(tmpDir(), 'go');
     const script =
       `import fs from 'node:fs';` +
-      `import { loadPeerIdentity } from ${JSON.stringify(path.join(repo, 'harness/state.ts'))};` +
+      `import { loadPeerIdentity } from ${JSON.stringify(path.join(repo, 'shared/key-store.ts'))};` +
       `process.stdout.write('ready\\n');` +
       `while (!fs.existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));` +
       `const id = await loadPeerIdentity(${JSON.stringify(crossDir)}, 'idp');` +
