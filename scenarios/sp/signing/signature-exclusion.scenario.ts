@@ -84,16 +84,19 @@ export default defineSpScenario<{ shape: Shape }>({
     ctx.idp.setPlan({ ...plan, encrypt: false, user: user === 'attacker' ? ATTACKER_USER : ctx.testUser });
     const outcome = await ctx.spInitiatedLogin();
     if (!outcome.responseDelivered) throw new Error('the mock IdP did not deliver the Response to the SP, so the SP was never tested');
-    const attacker = ctx.isLoggedInAs(outcome, ATTACKER_USER.nameId);
-    // Only the attacker's identity is forged; logging in alice from her intact assertion is not a breach.
-    ctx.check.must(!attacker, {
+    // The one identity a valid signature vouches for: alice's, in the foreign-reference shape, as
+    // the mock really sent it; the other shapes vouch for nobody. Any other login is the breach,
+    // whatever NameID format the SP asked the attacker's Response to carry.
+    const signed = user === 'test' ? outcome.sent : undefined;
+    const forged = outcome.loggedIn && !(signed !== undefined && ctx.isLoggedInAs(outcome, signed));
+    ctx.check.must(!forged, {
       check: 'forged-response-rejected',
       requirement: 'attack-signature-exclusion',
-      expected: `the SP does not log in ${ATTACKER_USER.nameId}, whose claim no valid signature covers`,
-      observed: attacker
-        ? `the SP logged in ${ATTACKER_USER.nameId} (${outcome.observed})`
+      expected: signed ? `the SP logs in nobody, or only ${signed.nameId}, whose assertion the signature covers` : 'the SP logs in nobody: no valid signature covers this Response',
+      observed: forged
+        ? `the SP logged in ${outcome.nameId ?? 'a user'} from a claim no valid signature covers (${outcome.observed})`
         : outcome.loggedIn
-          ? `the SP logged in ${outcome.nameId ?? 'a user'}, not the attacker (${outcome.observed})`
+          ? `the SP logged in ${outcome.nameId ?? 'a user'}, the signed identity, not the attacker (${outcome.observed})`
           : `no session (${outcome.observed})`,
       xml: ctx.idp.lastResponse()?.xml,
       ...(outcome.loggedIn ? {} : { refusal: true as const }),
