@@ -12,7 +12,7 @@
 #
 # The folder lives under $TMPDIR (default /tmp) and is removed on SIGTERM, SIGINT or exit.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/start-kit.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
@@ -22,20 +22,7 @@ base="${base%/}"
 /usr/bin/python3 -c 'import lasso' 2>/dev/null || { echo "lasso-idp: python3-lasso is missing (Debian: python3-lasso; bin/setup installs it)" >&2; exit 1; }
 command -v openssl >/dev/null 2>&1 || { echo "lasso-idp: openssl is missing" >&2; exit 1; }
 
-run="$(mktemp -d "${TMPDIR:-/tmp}/samlconf-lasso-idp.XXXXXX")"
-py_pid=""
-cleanup() {
-  trap '' INT TERM
-  trap - EXIT
-  if [ -n "$py_pid" ] && kill -0 "$py_pid" 2>/dev/null; then
-    kill -TERM "$py_pid" 2>/dev/null || true
-    wait "$py_pid" 2>/dev/null || true
-  fi
-  rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 143' TERM
-trap 'cleanup; exit 130' INT
+run_folder lasso-idp
 
 # The SP's metadata, given to lasso.Server.addProvider as a file.
 peer_metadata SP "$run/sp-metadata.xml" lasso-idp
@@ -67,6 +54,4 @@ XML
 
 export LASSO_IDP_METADATA="$run/idp-metadata.xml" LASSO_IDP_KEY="$run/idp-key.pem" LASSO_IDP_CERT="$run/idp-cert.pem"
 export LASSO_SP_METADATA="$run/sp-metadata.xml" SAMLCONF_TARGET_BASE_URL="$base" PORT
-/usr/bin/python3 -u "$here/server.py" &
-py_pid=$!
-wait "$py_pid"
+serve /usr/bin/python3 -u "$here/server.py"

@@ -1,4 +1,5 @@
-# Sourced by the start scripts of the Debian reference targets (not run on its own).
+# Sourced by the start scripts of the Debian reference targets (not run on its own): the steps
+# every one of them takes under samlconf's start contract.
 #
 # peer_metadata ROLE OUT NAME: copies the harness's peer metadata to OUT. ROLE is IDP (the target
 # is an SP and its peer the mock IdP) or SP (the target is an IdP). The start contract gives a file,
@@ -20,4 +21,32 @@ peer_metadata() {
     echo "$name: set $file_var or $url_var (the peer's metadata)" >&2
     exit 1
   fi
+}
+
+# run_folder NAME: makes a fresh folder for the target's runtime configuration and keys in $run, and
+# arranges that it is removed, and the server started by `serve` stopped, however the script ends
+# (the harness stops targets with SIGTERM to their process group).
+run_folder() {
+  run="$(mktemp -d "${TMPDIR:-/tmp}/samlconf-$1.XXXXXX")"
+  server_pid=""
+  trap run_folder_cleanup EXIT
+  trap 'run_folder_cleanup; exit 143' TERM
+  trap 'run_folder_cleanup; exit 130' INT
+}
+
+run_folder_cleanup() {
+  trap '' INT TERM
+  trap - EXIT
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$run"
+}
+
+# serve COMMAND...: runs the server in the background (so the traps above can act) and waits for it.
+serve() {
+  "$@" &
+  server_pid=$!
+  wait "$server_pid"
 }

@@ -12,7 +12,7 @@
 # Everything it writes lives in a temporary folder, removed when it stops (SIGTERM/SIGINT/exit).
 # Apache runs in the foreground; keys are made fresh at every start.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/start-kit.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"

@@ -14,7 +14,7 @@
 # Everything of one run (configuration, key, certificate, SP metadata) lives in a temporary folder,
 # removed when it stops.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/start-kit.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
@@ -26,20 +26,7 @@ python=/usr/bin/python3
 command -v xmlsec1 >/dev/null 2>&1 || { echo "pysaml2-idp: xmlsec1 is missing (Debian: xmlsec1)" >&2; exit 1; }
 command -v openssl >/dev/null 2>&1 || { echo "pysaml2-idp: openssl is missing" >&2; exit 1; }
 
-run="$(mktemp -d "${TMPDIR:-/tmp}/samlconf-pysaml2-idp.XXXXXX")"
-py_pid=""
-cleanup() {
-  trap '' INT TERM
-  trap - EXIT
-  if [ -n "$py_pid" ] && kill -0 "$py_pid" 2>/dev/null; then
-    kill -TERM "$py_pid" 2>/dev/null || true
-    wait "$py_pid" 2>/dev/null || true
-  fi
-  rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 143' TERM
-trap 'cleanup; exit 130' INT
+run_folder pysaml2-idp
 
 # The SP's metadata (pysaml2 reads it through metadata.local).
 peer_metadata SP "$run/sp-metadata.xml" pysaml2-idp
@@ -104,6 +91,4 @@ PY
 
 echo "pysaml2-idp: entity ID ${base}/metadata, listening on http://127.0.0.1:${PORT} (base URL ${base})"
 export SAMLCONF_SP_ENTITY_ID="${SAMLCONF_SP_ENTITY_ID:-}"
-"$python" "$here/idp.py" --config "$run/idp_conf.py" --port "$PORT" &
-py_pid=$!
-wait "$py_pid"
+serve "$python" "$here/idp.py" --config "$run/idp_conf.py" --port "$PORT"

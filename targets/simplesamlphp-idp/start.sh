@@ -12,7 +12,7 @@
 #
 # The configuration lives in a temporary folder (SIMPLESAMLPHP_CONFIG_DIR), removed when it stops.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/peer-metadata.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/start-kit.sh"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${PORT:?PORT must be set (the port to listen on, on 127.0.0.1)}"
